@@ -1,3 +1,6 @@
+using System.Numerics;
+using SimdRnn.Model;
+
 namespace SimdRnn.Cells;
 
 /// <summary>
@@ -10,8 +13,16 @@ public abstract class CellEntry
 
     public static CellEntry For<TCell>() where TCell : ICell => new Entry<TCell>();
 
+    internal abstract Layer<T> CreateLayer<T>(NetworkShape shape, int layer, T[] parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    public override string ToString() => Info.Name;
+
     private sealed class Entry<TCell> : CellEntry where TCell : ICell
     {
         public override CellInfo Info => TCell.Info;
+
+        internal override Layer<T> CreateLayer<T>(NetworkShape shape, int layer, T[] parameters) =>
+            new RnnLayer<TCell, T>(shape, layer, parameters);
     }
 }

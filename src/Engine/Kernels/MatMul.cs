@@ -1,0 +1,89 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace SimdRnn.Kernels;
+
+/// <summary>
+/// Matrix products for the engine's element type: the packed SIMD <see cref="Gemm"/> for float, the
+/// reference <see cref="NaiveGemm"/> for double (the gradient checks). The type tests fold away in each
+/// specialisation.
+/// </summary>
+internal static class MatMul<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>c[m,n] (+)= op(a)[m,k] · op(b)[k,n].</summary>
+    public static void Multiply(int m, int n, int k, ReadOnlySpan<T> a, int lda, bool transA, ReadOnlySpan<T> b, int ldb, bool transB,
+        Span<T> c, int ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Gemm.Multiply(m, n, k, MemoryMarshal.Cast<T, float>(a), lda, transA, MemoryMarshal.Cast<T, float>(b), ldb, transB,
+                MemoryMarshal.Cast<T, float>(c), ldc, accumulate, workspace);
+        }
+        else
+        {
+            NaiveGemm.Multiply(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate);
+        }
+    }
+
+    /// <summary>c[m,n] (+)= a[m,k] · op(b) with op(b) packed once and reused.</summary>
+    public static void Multiply(int m, ReadOnlySpan<T> a, int lda, PackedWeights<T> b, Span<T> c, int ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        if (b.K == 0 || b.N == 0 || m == 0)
+        {
+            if (!accumulate) ClearRows(c, m, b.N, ldc);
+            return;
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            Gemm.Multiply(m, MemoryMarshal.Cast<T, float>(a), lda, false, b.Packed!, MemoryMarshal.Cast<T, float>(c), ldc, accumulate, workspace);
+        }
+        else
+        {
+            NaiveGemm.Multiply(m, b.N, b.K, a, lda, false, b.Source, b.SourceStride, b.Transposed, c, ldc, accumulate);
+        }
+    }
+
+    private static void ClearRows(Span<T> c, int m, int n, int ldc)
+    {
+        for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+    }
+}
+
+/// <summary>
+/// A weight matrix used as op(B) [K, N] in many products (a recurrent matrix at every time step): packed
+/// once per batch into the micro-kernel's panel layout for float, read in place for double.
+/// </summary>
+internal sealed class PackedWeights<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] values;
+    private readonly int offset;
+
+    public PackedWeights(T[] values, int offset, int stride, bool transposed, int k, int n)
+    {
+        this.values = values;
+        this.offset = offset;
+        SourceStride = stride;
+        Transposed = transposed;
+        K = k;
+        N = n;
+        if (typeof(T) == typeof(float) && k > 0 && n > 0) Packed = new PackedMatrix(k, n);
+    }
+
+    public int K { get; }
+
+    public int N { get; }
+
+    public bool Transposed { get; }
+
+    public int SourceStride { get; }
+
+    public PackedMatrix? Packed { get; }
+
+    public ReadOnlySpan<T> Source => values.AsSpan(offset, (Transposed ? N : K) * SourceStride);
+
+    /// <summary>Re-reads the weights after an optimizer step.</summary>
+    public void Refresh() => Packed?.Pack(MemoryMarshal.Cast<T, float>(Source), SourceStride, Transposed);
+
+    public void Dispose() => Packed?.Dispose();
+}

@@ -1,0 +1,84 @@
+using System.Numerics;
+using SimdRnn.Kernels;
+
+namespace SimdRnn.Model;
+
+/// <summary>
+/// All memory one thread needs to run a chunk of up to <see cref="Capacity"/> sequences through the network,
+/// forward and backward, allocated once: no allocation per batch.
+/// </summary>
+public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal ChunkWorkspace(NetworkShape shape, int capacity)
+    {
+        Capacity = capacity;
+        Shape = shape;
+        Input = new T[shape.Steps * capacity * shape.Inputs];
+        InputGradient = new T[shape.Steps * capacity * shape.Inputs];
+        Logits = new T[capacity * shape.Classes];
+        dLogits = new T[capacity * shape.Classes];
+        Layers = Enumerable.Range(0, shape.Layers)
+            .Select(_ => new LayerWorkspace<T>(shape.Cell.Info, shape.Steps, shape.Hidden, capacity))
+            .ToArray();
+    }
+
+    public int Capacity { get; }
+
+    internal NetworkShape Shape { get; }
+
+    /// <summary>[T, n, I] the chunk's sequences, time-major.</summary>
+    public T[] Input { get; }
+
+    /// <summary>[T, n, I] the gradient of the loss with respect to <see cref="Input"/>, when requested.</summary>
+    public T[] InputGradient { get; }
+
+    /// <summary>Whether backward computes <see cref="InputGradient"/> (off in training: nothing needs it).</summary>
+    public bool ComputeInputGradient { get; set; }
+
+    /// <summary>[n, C]</summary>
+    public T[] Logits { get; }
+
+    internal T[] dLogits { get; }
+
+    internal LayerWorkspace<T>[] Layers { get; }
+
+    internal GemmWorkspace Gemm { get; } = new();
+
+    /// <summary>
+    /// Uses the values written to <see cref="InitialOutput"/> and <see cref="InitialState"/> instead of zeros.
+    /// </summary>
+    public bool KeepInitialState
+    {
+        get => Layers[0].KeepInitialState;
+        set
+        {
+            foreach (var layer in Layers) layer.KeepInitialState = value;
+        }
+    }
+
+    /// <summary>[n, H] layer <paramref name="layer"/>'s output before the first step.</summary>
+    public Span<T> InitialOutput(int layer, int rows) => Layers[layer].Hidden.AsSpan(0, rows * Shape.Hidden);
+
+    /// <summary>[n, S*H] layer <paramref name="layer"/>'s states before the first step.</summary>
+    public Span<T> InitialState(int layer, int rows) => Layers[layer].States.AsSpan(0, rows * Shape.Cell.Info.StateCount * Shape.Hidden);
+
+    /// <summary>[n, H] after backward: the gradient with respect to <see cref="InitialOutput"/>.</summary>
+    public ReadOnlySpan<T> InitialOutputGradient(int layer, int rows) => Layers[layer].dHidden.AsSpan(0, rows * Shape.Hidden);
+
+    /// <summary>[n, S*H] after backward: the gradient with respect to <see cref="InitialState"/>.</summary>
+    public ReadOnlySpan<T> InitialStateGradient(int layer, int rows) => Layers[layer].dState.AsSpan(0, rows * Shape.Cell.Info.StateCount * Shape.Hidden);
+
+    /// <summary>Copies batch-major sequences [n, T*I] into <see cref="Input"/>, time-major.</summary>
+    public void SetSequence(int row, int rows, ReadOnlySpan<float> sequence)
+    {
+        int steps = Shape.Steps, inputs = Shape.Inputs;
+        for (int t = 0; t < steps; t++)
+        {
+            var source = sequence.Slice(t * inputs, inputs);
+            var destination = Input.AsSpan((t * rows + row) * inputs, inputs);
+            for (int i = 0; i < inputs; i++) destination[i] = T.CreateTruncating(source[i]);
+        }
+    }
+
+    public void Dispose() => Gemm.Dispose();
+}

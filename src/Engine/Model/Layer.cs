@@ -1,0 +1,234 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
+using SimdRnn.Cells;
+using SimdRnn.Kernels;
+
+namespace SimdRnn.Model;
+
+/// <summary>One recurrent layer over a chunk of sequences: forward for all steps, then backward through time.</summary>
+internal abstract class Layer<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.</summary>
+    public abstract void Forward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, GemmWorkspace gemm);
+
+    /// <summary>
+    /// From <see cref="LayerWorkspace{T}.dOutput"/>, accumulates (+=) the layer's parameter gradients into
+    /// <paramref name="gradients"/> and, when <paramref name="inputGradient"/> is not empty, writes (=) the
+    /// gradient of the input sequence [T, n, I] into it.
+    /// </summary>
+    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
+
+    /// <summary>Re-packs the recurrent weights after the parameters changed.</summary>
+    public abstract void Refresh();
+
+    public abstract void Dispose();
+}
+
+/// <summary>A layer of <typeparamref name="TCell"/>: the engine's data flow around the cell's generated step code.</summary>
+internal sealed class RnnLayer<TCell, T> : Layer<T>
+    where TCell : ICell
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] parameters;
+    private readonly LayerParameters layout;
+    private readonly int steps, inputs, hidden, gates, outputGates, expressionGates, states;
+
+    // op(B) for h·Whh_o^T, dHProj·Whh_o, r·Whh_e^T and dRProj·Whh_e; Whh_o is rows [0, Ro*H) of weight_hh, Whh_e the rest.
+    private readonly PackedWeights<T> outputProjection, outputProjectionBack, expressionProjection, expressionProjectionBack;
+
+    public RnnLayer(NetworkShape shape, int layer, T[] parameters)
+    {
+        var info = TCell.Info;
+        this.parameters = parameters;
+        layout = shape.LayerParameters[layer];
+        steps = shape.Steps;
+        inputs = shape.LayerInputs(layer);
+        hidden = shape.Hidden;
+        gates = info.GateCount;
+        outputGates = info.OutputRecurrentGates;
+        expressionGates = info.ExpressionRecurrentGates;
+        states = info.StateCount;
+
+        int whh = layout.WeightHh.Offset, whhE = whh + outputGates * hidden * hidden;
+        outputProjection = new PackedWeights<T>(parameters, whh, hidden, transposed: true, hidden, outputGates * hidden);
+        outputProjectionBack = new PackedWeights<T>(parameters, whh, hidden, transposed: false, outputGates * hidden, hidden);
+        expressionProjection = new PackedWeights<T>(parameters, whhE, hidden, transposed: true, hidden, expressionGates * hidden);
+        expressionProjectionBack = new PackedWeights<T>(parameters, whhE, hidden, transposed: false, expressionGates * hidden, hidden);
+    }
+
+    public override void Refresh()
+    {
+        outputProjection.Refresh();
+        outputProjectionBack.Refresh();
+        expressionProjection.Refresh();
+        expressionProjectionBack.Refresh();
+    }
+
+    public override void Dispose()
+    {
+        outputProjection.Dispose();
+        outputProjectionBack.Dispose();
+        expressionProjection.Dispose();
+        expressionProjectionBack.Dispose();
+    }
+
+    public override void Forward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, GemmWorkspace gemm)
+    {
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
+        ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
+        ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
+        ReadOnlySpan<T> elementwise = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength);
+
+        if (!ws.KeepInitialState)
+        {
+            ws.Hidden.AsSpan(0, n * h).Clear();
+            ws.States.AsSpan(0, n * sh).Clear();
+        }
+
+        // XP[T*n, G*H] = X[T*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
+        var xProj = ws.XProj.AsSpan(0, steps * n * gh);
+        FillRows(xProj, biasIh, steps * n);
+        MatMul<T>.Multiply(steps * n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
+
+        var step = new CellStep<T> { Hidden = h, Params = elementwise };
+        for (int t = 0; t < steps; t++)
+        {
+            var hPrev = ws.Hidden.AsSpan(t * n * h, n * h);
+
+            // HP[n, Ro*H] = h[t-1] · Whh_o^T + bias_hh_o with the packed recurrent weights.
+            var hProj = ws.HProj.AsSpan(t * n * roh, n * roh);
+            FillRows(hProj, biasHh[..roh], n);
+            MatMul<T>.Multiply(n, hPrev, h, outputProjection, hProj, roh, accumulate: true, gemm);
+
+            var rInput = ws.RInput.AsSpan(t * n * h, n * h);
+            var rProj = ws.RProj.AsSpan(t * n * reh, n * reh);
+            if (expressionGates > 0)
+            {
+                for (int b = 0; b < n; b++)
+                {
+                    Bind(ref step, ws, t, b, n);
+                    CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, h);
+                }
+
+                // RP[n, Re*H] = r[n, H] · Whh_e^T + bias_hh_e: the second recurrent product, on the cell's expression.
+                FillRows(rProj, biasHh[roh..], n);
+                MatMul<T>.Multiply(n, rInput, h, expressionProjection, rProj, reh, accumulate: true, gemm);
+            }
+
+            for (int b = 0; b < n; b++)
+            {
+                Bind(ref step, ws, t, b, n);
+                CellDispatch<TCell, T>.Forward(ref step, h);
+            }
+        }
+    }
+
+    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
+    {
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
+        ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters);
+        ReadOnlySpan<T> elementwise = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength);
+        var dElementwise = gradients.Slice(layout.ParametersOffset, layout.ElementwiseLength);
+
+        ws.dHidden.AsSpan(0, n * h).Clear();
+        ws.dState.AsSpan(0, n * sh).Clear();
+        var step = new CellStep<T> { Hidden = h, Params = elementwise };
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            // dh[t] = the adjoint from above plus the one carried back from step t+1.
+            var dHNew = ws.dHNew.AsSpan(0, n * h);
+            TensorPrimitives.Add(ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h), dHNew);
+
+            if (expressionGates > 0)
+            {
+                for (int b = 0; b < n; b++)
+                {
+                    BindBackward(ref step, ws, t, b, n, dElementwise);
+                    CellDispatch<TCell, T>.BackwardRecurrentInput(ref step, h);
+                }
+
+                // dr[n, H] = dRP[n, Re*H] · Whh_e
+                MatMul<T>.Multiply(n, ws.dRProj.AsSpan(t * n * reh, n * reh), reh, expressionProjectionBack, ws.dRInput.AsSpan(0, n * h), h, accumulate: false, gemm);
+            }
+
+            for (int b = 0; b < n; b++)
+            {
+                BindBackward(ref step, ws, t, b, n, dElementwise);
+                CellDispatch<TCell, T>.Backward(ref step, h);
+            }
+
+            // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o
+            MatMul<T>.Multiply(n, ws.dHProj.AsSpan(t * n * roh, n * roh), roh, outputProjectionBack, ws.dHiddenNext.AsSpan(0, n * h), h, accumulate: true, gemm);
+            ws.SwapCarries();
+        }
+
+        // Weight gradients as large products over all steps at once.
+        int rowsAll = steps * n;
+        var dXProj = ws.dXProj.AsSpan(0, rowsAll * gh);
+        var dHProj = ws.dHProj.AsSpan(0, rowsAll * roh);
+        var dRProj = ws.dRProj.AsSpan(0, rowsAll * reh);
+        MatMul<T>.Multiply(gh, inputs, rowsAll, dXProj, gh, true, input, inputs, false, layout.WeightIh.Of(gradients), inputs, accumulate: true, gemm);
+        AddColumnSums(dXProj, rowsAll, layout.BiasIh.Of(gradients));
+
+        var dWeightHh = layout.WeightHh.Of(gradients);
+        var dBiasHh = layout.BiasHh.Of(gradients);
+        MatMul<T>.Multiply(roh, h, rowsAll, dHProj, roh, true, ws.Hidden.AsSpan(0, rowsAll * h), h, false, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
+        AddColumnSums(dHProj, rowsAll, dBiasHh[..roh]);
+        if (expressionGates > 0)
+        {
+            MatMul<T>.Multiply(reh, h, rowsAll, dRProj, reh, true, ws.RInput.AsSpan(0, rowsAll * h), h, false, dWeightHh[(roh * h)..], h, accumulate: true, gemm);
+            AddColumnSums(dRProj, rowsAll, dBiasHh[roh..]);
+        }
+
+        if (!inputGradient.IsEmpty)
+        {
+            // dX[T*n, I] = dXP[T*n, G*H] · weight_ih
+            MatMul<T>.Multiply(rowsAll, inputs, gh, dXProj, gh, false, weightIh, inputs, false, inputGradient[..(rowsAll * inputs)], inputs, accumulate: false, gemm);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Bind(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int n)
+    {
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
+        int row = t * n + b;
+        step.XProj = ws.XProj.AsSpan(row * gh, gh);
+        step.HProj = ws.HProj.AsSpan(row * roh, roh);
+        step.RProj = ws.RProj.AsSpan(row * reh, reh);
+        step.HPrev = ws.Hidden.AsSpan(row * h, h);
+        step.StatePrev = ws.States.AsSpan(row * sh, sh);
+        step.Gates = ws.Gates.AsSpan(row * gh, gh);
+        step.StateNew = ws.States.AsSpan((row + n) * sh, sh);
+        step.HNew = ws.Hidden.AsSpan((row + n) * h, h);
+        step.RInput = ws.RInput.AsSpan(row * h, h);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BindBackward(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int n, Span<T> dElementwise)
+    {
+        Bind(ref step, ws, t, b, n);
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
+        int row = t * n + b;
+        step.dHNew = ws.dHNew.AsSpan(b * h, h);
+        step.dStateNew = ws.dState.AsSpan(b * sh, sh);
+        step.dRInput = ws.dRInput.AsSpan(b * h, h);
+        step.dXProj = ws.dXProj.AsSpan(row * gh, gh);
+        step.dHProj = ws.dHProj.AsSpan(row * roh, roh);
+        step.dRProj = ws.dRProj.AsSpan(row * reh, reh);
+        step.dHPrev = ws.dHiddenNext.AsSpan(b * h, h);
+        step.dStatePrev = ws.dStateNext.AsSpan(b * sh, sh);
+        step.dParams = dElementwise;
+    }
+
+    private static void FillRows(Span<T> destination, ReadOnlySpan<T> row, int rows)
+    {
+        for (int r = 0; r < rows; r++) row.CopyTo(destination.Slice(r * row.Length, row.Length));
+    }
+
+    private static void AddColumnSums(ReadOnlySpan<T> matrix, int rows, Span<T> sums)
+    {
+        int width = sums.Length;
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, matrix.Slice(r * width, width), sums);
+    }
+}

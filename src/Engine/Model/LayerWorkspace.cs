@@ -1,0 +1,82 @@
+using System.Numerics;
+using SimdRnn.Cells;
+
+namespace SimdRnn.Model;
+
+/// <summary>
+/// Every buffer one recurrent layer needs for a chunk of up to <see cref="Capacity"/> sequences, allocated
+/// once. Buffers are time-major: step t of a chunk of n rows starts at t*n*width.
+/// Shape letters: T steps, n rows in the chunk, I inputs, H hidden, G gates, Ro gates projecting the
+/// output, Re gates projecting the recurrent-input expression, S states, P elementwise parameters.
+/// </summary>
+internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public LayerWorkspace(CellInfo cell, int steps, int hidden, int capacity)
+    {
+        int n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
+        int ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
+        Capacity = capacity;
+        XProj = new T[steps * n * g * h];
+        HProj = new T[steps * n * ro * h];
+        RProj = new T[steps * n * re * h];
+        RInput = new T[steps * n * h];
+        Gates = new T[steps * n * g * h];
+        States = new T[(steps + 1) * n * s * h];
+        Hidden = new T[(steps + 1) * n * h];
+        dXProj = new T[steps * n * g * h];
+        dHProj = new T[steps * n * ro * h];
+        dRProj = new T[steps * n * re * h];
+        dOutput = new T[steps * n * h];
+        dHidden = new T[n * h];
+        dHiddenNext = new T[n * h];
+        dHNew = new T[n * h];
+        dRInput = new T[n * h];
+        dState = new T[n * s * h];
+        dStateNext = new T[n * s * h];
+    }
+
+    public int Capacity { get; }
+
+    public T[] XProj { get; }       // [T, n, G*H]
+
+    public T[] HProj { get; }       // [T, n, Ro*H]
+
+    public T[] RProj { get; }       // [T, n, Re*H]
+
+    public T[] RInput { get; }      // [T, n, H]
+
+    public T[] Gates { get; }       // [T, n, G*H]
+
+    public T[] States { get; }      // [T+1, n, S*H]; step 0 holds the initial states
+
+    public T[] Hidden { get; }      // [T+1, n, H]; step 0 holds the initial output, steps 1..T the layer's output sequence
+
+    public T[] dXProj { get; }      // [T, n, G*H]
+
+    public T[] dHProj { get; }      // [T, n, Ro*H]
+
+    public T[] dRProj { get; }      // [T, n, Re*H]
+
+    public T[] dOutput { get; }     // [T, n, H] adjoint of the output sequence, from the layer above or the head
+
+    public T[] dHidden { get; private set; }      // [n, H] carried to step t-1; after backward, the initial output's gradient
+
+    public T[] dHiddenNext { get; private set; }  // [n, H]
+
+    public T[] dHNew { get; }       // [n, H]
+
+    public T[] dRInput { get; }     // [n, H]
+
+    public T[] dState { get; private set; }       // [n, S*H] carried to step t-1; after backward, the initial states' gradient
+
+    public T[] dStateNext { get; private set; }   // [n, S*H]
+
+    /// <summary>When set, forward keeps the caller's initial output and states at step 0 instead of zeroing them.</summary>
+    public bool KeepInitialState { get; set; }
+
+    public void SwapCarries()
+    {
+        (dHidden, dHiddenNext) = (dHiddenNext, dHidden);
+        (dState, dStateNext) = (dStateNext, dState);
+    }
+}

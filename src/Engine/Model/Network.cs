@@ -1,0 +1,116 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using SimdRnn.Kernels;
+
+namespace SimdRnn.Model;
+
+/// <summary>
+/// The network's parameters (one flat buffer, laid out by <see cref="NetworkShape"/>) and its forward and
+/// backward passes over a chunk of sequences. Weights are shared read-only by all threads; each thread
+/// brings its own <see cref="ChunkWorkspace{T}"/>.
+/// </summary>
+public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Layer<T>[] layers;
+
+    public Network(NetworkShape shape)
+    {
+        Shape = shape;
+        Parameters = new T[shape.ParameterCount];
+        layers = Enumerable.Range(0, shape.Layers).Select(layer => shape.Cell.CreateLayer(shape, layer, Parameters)).ToArray();
+    }
+
+    public NetworkShape Shape { get; }
+
+    /// <summary>All parameters, laid out as <see cref="NetworkShape.Tensors"/>.</summary>
+    public T[] Parameters { get; }
+
+    public ChunkWorkspace<T> CreateWorkspace(int capacity) => new(Shape, capacity);
+
+    /// <summary>Must be called after <see cref="Parameters"/> change: re-packs the recurrent weights.</summary>
+    public void ParametersChanged()
+    {
+        foreach (var layer in layers) layer.Refresh();
+    }
+
+    /// <summary>Runs the chunk's <see cref="ChunkWorkspace{T}.Input"/> through every layer and the head into <see cref="ChunkWorkspace{T}.Logits"/>.</summary>
+    public void Forward(ChunkWorkspace<T> ws, int rows)
+    {
+        int steps = Shape.Steps, h = Shape.Hidden, classes = Shape.Classes;
+        ReadOnlySpan<T> input = ws.Input.AsSpan(0, steps * rows * Shape.Inputs);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            layers[l].Forward(ws.Layers[l], input, rows, ws.Gemm);
+            input = ws.Layers[l].Hidden.AsSpan(rows * h, steps * rows * h);
+        }
+
+        // logits[n, C] = h_T[n, H] · fc.weight^T + fc.bias
+        var last = LastOutput(ws, rows);
+        var logits = ws.Logits.AsSpan(0, rows * classes);
+        var bias = Shape.HeadBias.Of(Parameters);
+        for (int r = 0; r < rows; r++) bias.CopyTo(logits.Slice(r * classes, classes));
+        MatMul<T>.Multiply(rows, classes, h, last, h, false, Shape.HeadWeight.Of(Parameters), h, true, logits, classes, accumulate: true, ws.Gemm);
+    }
+
+    /// <summary>
+    /// After <see cref="Forward"/>: the summed softmax cross-entropy of the chunk against <paramref name="labels"/>,
+    /// and (+=) into <paramref name="gradients"/> the gradient of <paramref name="lossScale"/> times that sum.
+    /// </summary>
+    public double Backward(ChunkWorkspace<T> ws, int rows, ReadOnlySpan<int> labels, T lossScale, Span<T> gradients)
+    {
+        int steps = Shape.Steps, h = Shape.Hidden, classes = Shape.Classes;
+        var logits = ws.Logits.AsSpan(0, rows * classes);
+        var dLogits = ws.dLogits.AsSpan(0, rows * classes);
+        double loss = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = logits.Slice(r * classes, classes);
+            var probabilities = dLogits.Slice(r * classes, classes);
+            TensorPrimitives.SoftMax(row, probabilities);
+            T max = TensorPrimitives.Max(row);
+            T logSumExp = max + T.Log(SumExp(row, max));
+            loss += double.CreateTruncating(logSumExp - row[labels[r]]);
+
+            // d(loss)/d(logits) = softmax - onehot
+            probabilities[labels[r]] -= T.One;
+            TensorPrimitives.Multiply(probabilities, lossScale, probabilities);
+        }
+
+        // fc.weight[C, H] += dlogits^T · h_T; fc.bias += column sums; dh_T = dlogits · fc.weight
+        var last = LastOutput(ws, rows);
+        MatMul<T>.Multiply(classes, h, rows, dLogits, classes, true, last, h, false, Shape.HeadWeight.Of(gradients), h, accumulate: true, ws.Gemm);
+        var dBias = Shape.HeadBias.Of(gradients);
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
+
+        var top = ws.Layers[^1];
+        top.dOutput.AsSpan(0, steps * rows * h).Clear();
+        MatMul<T>.Multiply(rows, h, classes, dLogits, classes, false, Shape.HeadWeight.Of(Parameters), h, false,
+            top.dOutput.AsSpan((steps - 1) * rows * h, rows * h), h, accumulate: false, ws.Gemm);
+
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            ReadOnlySpan<T> input = l == 0 ? ws.Input.AsSpan(0, steps * rows * Shape.Inputs) : ws.Layers[l - 1].Hidden.AsSpan(rows * h, steps * rows * h);
+            Span<T> inputGradient = l > 0 ? ws.Layers[l - 1].dOutput.AsSpan(0, steps * rows * h)
+                : ws.ComputeInputGradient ? ws.InputGradient.AsSpan(0, steps * rows * Shape.Inputs) : default;
+            layers[l].Backward(ws.Layers[l], input, rows, gradients, inputGradient, ws.Gemm);
+        }
+
+        return loss;
+    }
+
+    /// <summary>[n, H] the top layer's output after the last step.</summary>
+    public ReadOnlySpan<T> LastOutput(ChunkWorkspace<T> ws, int rows) =>
+        ws.Layers[^1].Hidden.AsSpan(Shape.Steps * rows * Shape.Hidden, rows * Shape.Hidden);
+
+    private static T SumExp(ReadOnlySpan<T> row, T max)
+    {
+        T sum = T.Zero;
+        foreach (var value in row) sum += T.Exp(value - max);
+        return sum;
+    }
+
+    public void Dispose()
+    {
+        foreach (var layer in layers) layer.Dispose();
+    }
+}

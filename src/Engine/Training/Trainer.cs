@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using SimdRnn.Cells;
+using SimdRnn.Data;
+using SimdRnn.Model;
+
+namespace SimdRnn.Training;
+
+/// <summary>Progress inside an epoch.</summary>
+public readonly record struct EpochProgress(int Samples, int TotalSamples, double AverageCost, double Seconds);
+
+/// <summary>One epoch's figures, as the CLI prints them.</summary>
+public sealed record EpochResult(int Epoch, double Cost, double TestAccuracy, double SamplesPerSecond, double Seconds, bool Completed);
+
+/// <summary>Accuracy, mean loss and the confusion matrix (rows: true class, columns: predicted).</summary>
+public sealed record Evaluation(double Accuracy, double Cost, int[,] Confusion, double SamplesPerSecond);
+
+/// <summary>
+/// Mini-batch training. Each batch is split into fixed chunks of <see cref="ChunkRows"/> sequences that
+/// run forward and backward on the worker threads with no synchronisation inside the sequence; chunk
+/// gradients are then summed in chunk order, so the result is bit-identical for any thread count.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    /// <summary>Sequences per chunk: part of the arithmetic (the gradient summation order), never of the thread count.</summary>
+    public const int ChunkRows = 64;
+
+    private readonly SequenceDataset train;
+    private readonly WorkerPool pool;
+    private readonly ChunkWorkspace<float>[] workspaces;   // one per worker
+    private readonly float[][] chunkGradients;             // one per chunk of a batch
+    private readonly double[] chunkLosses;
+    private readonly int[] order;
+    private readonly float[] gradients;
+    private readonly TrainChunks trainChunks;
+    private readonly EvaluateChunks evaluateChunks;
+    private readonly int batchesPerEpoch;
+
+    public Trainer(CellEntry cell, TrainOptions options, SequenceDataset train)
+    {
+        Options = options;
+        this.train = train;
+        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Classes);
+        Network = new Network<float>(Shape);
+        Initializer.Initialize<float>(Shape, Network.Parameters, options.Seed);
+        Network.ParametersChanged();
+
+        int threads = Math.Max(1, options.Threads);
+        int chunks = (options.Batch + ChunkRows - 1) / ChunkRows;
+        pool = new WorkerPool(Math.Min(threads, chunks));
+        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch))).ToArray();
+        chunkGradients = Enumerable.Range(0, chunks).Select(_ => new float[Shape.ParameterCount]).ToArray();
+        chunkLosses = new double[chunks];
+        gradients = new float[Shape.ParameterCount];
+        order = new int[train.Count];
+        Optimizer = options.Optimizer == OptimizerKind.Adam
+            ? new Adam(Shape.ParameterCount)
+            : new Sgd(Shape.ParameterCount, options.Momentum);
+        trainChunks = new TrainChunks(this);
+        evaluateChunks = new EvaluateChunks(this);
+        batchesPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
+    }
+
+    public TrainOptions Options { get; }
+
+    public NetworkShape Shape { get; }
+
+    public Network<float> Network { get; }
+
+    public IOptimizer Optimizer { get; }
+
+    /// <summary>The global gradient norm of the last batch, before clipping.</summary>
+    public double LastGradientNorm { get; private set; }
+
+    /// <summary>
+    /// Trains one epoch (numbered from 1) in an order shuffled from the seed and the epoch number, so an
+    /// epoch does not depend on the ones before it. Stops early, with <see cref="EpochResult.Completed"/>
+    /// false, on cancellation (after the current batch) or when the loss stops being finite.
+    /// </summary>
+    public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        new Random(unchecked(Options.Seed * 1_000_003 + epoch)).Shuffle(order);
+
+        double costSum = 0;
+        int samples = 0;
+        bool completed = true;
+        for (int batch = 0; batch < batchesPerEpoch; batch++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                completed = false;
+                break;
+            }
+
+            int start = batch * Options.Batch, rows = Math.Min(Options.Batch, train.Count - start);
+            double loss = TrainBatch(start, rows, LearningRate(epoch, batch));
+            costSum += loss;
+            samples += rows;
+            if (!double.IsFinite(loss))
+            {
+                completed = false;
+                break;
+            }
+
+            progress?.Invoke(new EpochProgress(samples, train.Count, costSum / samples, clock.Elapsed.TotalSeconds));
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / samples, double.NaN, samples / seconds, seconds, completed);
+    }
+
+    /// <summary>The learning rate of a batch under <see cref="TrainOptions.Schedule"/>.</summary>
+    public float LearningRate(int epoch, int batch)
+    {
+        if (Options.Schedule == LearningRateSchedule.Constant) return Options.LearningRate;
+        double progress = ((epoch - 1) * (double)batchesPerEpoch + batch) / (Options.Epochs * (double)batchesPerEpoch);
+        return (float)(Options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
+    }
+
+    // One optimizer step on order[start..start+rows); returns the summed loss of the batch.
+    private double TrainBatch(int start, int rows, float learningRate)
+    {
+        trainChunks.Prepare(start, rows);
+        int chunks = (rows + ChunkRows - 1) / ChunkRows;
+        pool.Run(chunks, trainChunks);
+
+        double loss = 0;
+        gradients.AsSpan().Clear();
+        for (int c = 0; c < chunks; c++)
+        {
+            loss += chunkLosses[c];
+            TensorPrimitives.Add(gradients, chunkGradients[c], gradients);
+        }
+
+        LastGradientNorm = TensorPrimitives.Norm<float>(gradients);
+        if (Options.Clip > 0 && LastGradientNorm > Options.Clip)
+        {
+            TensorPrimitives.Multiply(gradients, (float)(Options.Clip / LastGradientNorm), gradients);
+        }
+
+        Optimizer.Step(Network.Parameters, gradients, learningRate);
+        Network.ParametersChanged();
+        return loss;
+    }
+
+    /// <summary>Classifies every sequence of <paramref name="data"/> with the current weights.</summary>
+    public Evaluation Evaluate(SequenceDataset data)
+    {
+        var clock = Stopwatch.StartNew();
+        evaluateChunks.Prepare(data);
+        pool.Run((data.Count + workspaces[0].Capacity - 1) / workspaces[0].Capacity, evaluateChunks);
+        return evaluateChunks.Result(clock.Elapsed.TotalSeconds);
+    }
+
+    public void Dispose()
+    {
+        pool.Dispose();
+        foreach (var workspace in workspaces) workspace.Dispose();
+        Network.Dispose();
+    }
+
+    private sealed class TrainChunks(Trainer trainer) : IWorkItems
+    {
+        private readonly int[][] labels = Enumerable.Range(0, trainer.chunkLosses.Length).Select(_ => new int[ChunkRows]).ToArray();
+        private int start, rows;
+
+        public void Prepare(int batchStart, int batchRows)
+        {
+            start = batchStart;
+            rows = batchRows;
+        }
+
+        public void Run(int chunk, int worker)
+        {
+            var ws = trainer.workspaces[worker];
+            int first = chunk * ChunkRows, n = Math.Min(ChunkRows, rows - first);
+            var chunkLabels = labels[chunk];
+            for (int r = 0; r < n; r++)
+            {
+                int index = trainer.order[start + first + r];
+                ws.SetSequence(r, n, trainer.train.Sequence(index));
+                chunkLabels[r] = trainer.train.Label(index);
+            }
+
+            var chunkGradient = trainer.chunkGradients[chunk];
+            chunkGradient.AsSpan().Clear();
+            trainer.Network.Forward(ws, n);
+            trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, chunkLabels.AsSpan(0, n), 1f / rows, chunkGradient);
+        }
+    }
+
+    private sealed class EvaluateChunks(Trainer trainer) : IWorkItems
+    {
+        private SequenceDataset? data;
+        private int[] predictions = [];
+        private double[] losses = [];
+
+        public void Prepare(SequenceDataset dataset)
+        {
+            data = dataset;
+            if (predictions.Length < dataset.Count) predictions = new int[dataset.Count];
+            int chunks = (dataset.Count + trainer.workspaces[0].Capacity - 1) / trainer.workspaces[0].Capacity;
+            if (losses.Length < chunks) losses = new double[chunks];
+        }
+
+        public void Run(int chunk, int worker)
+        {
+            var ws = trainer.workspaces[worker];
+            int first = chunk * ws.Capacity, n = Math.Min(ws.Capacity, data!.Count - first);
+            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data.Sequence(first + r));
+            trainer.Network.Forward(ws, n);
+
+            int classes = trainer.Shape.Classes;
+            double loss = 0;
+            for (int r = 0; r < n; r++)
+            {
+                var logits = ws.Logits.AsSpan(r * classes, classes);
+                int label = data.Label(first + r);
+                predictions[first + r] = TensorPrimitives.IndexOfMax<float>(logits);
+                float max = TensorPrimitives.Max<float>(logits);
+                double sum = 0;
+                foreach (var value in logits) sum += Math.Exp(value - max);
+                loss += max + Math.Log(sum) - logits[label];
+            }
+
+            losses[chunk] = loss;
+        }
+
+        public Evaluation Result(double seconds)
+        {
+            int classes = trainer.Shape.Classes, correct = 0;
+            var confusion = new int[classes, classes];
+            for (int i = 0; i < data!.Count; i++)
+            {
+                int label = data.Label(i);
+                confusion[label, predictions[i]]++;
+                if (predictions[i] == label) correct++;
+            }
+
+            double loss = 0;
+            int chunks = (data.Count + trainer.workspaces[0].Capacity - 1) / trainer.workspaces[0].Capacity;
+            for (int c = 0; c < chunks; c++) loss += losses[c];
+            return new Evaluation(data.Count == 0 ? 0 : (double)correct / data.Count, loss / Math.Max(1, data.Count), confusion, data.Count / seconds);
+        }
+    }
+}
