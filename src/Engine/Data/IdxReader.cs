@@ -79,21 +79,21 @@ public static class IdxReader
         if (magicRead < 4)
         {
             throw new DataFormatException(path,
-                $"expected a {headerBytes}-byte IDX header starting with magic 0x{expectedMagic:X8} ({kind}, {rank} dimensions), found only {magicRead} bytes{compressed}");
+                $"expected an IDX header of {headerBytes} bytes starting with magic 0x{expectedMagic:X8} ({kind}, {Dimensions(rank)}), found only {magicRead} bytes{compressed}");
         }
 
         uint magic = BinaryPrimitives.ReadUInt32BigEndian(header);
         if (magic != expectedMagic)
         {
             throw new DataFormatException(path,
-                $"expected magic 0x{expectedMagic:X8} ({kind}, {rank} dimensions), found 0x{magic:X8}{compressed} ({DescribeMagic(magic)})");
+                $"expected magic 0x{expectedMagic:X8} ({kind}, {Dimensions(rank)}), found 0x{magic:X8}{compressed} ({DescribeMagic(magic)})");
         }
 
         int dimensionsRead = stream.ReadAtLeast(header[4..], headerBytes - 4, throwOnEndOfStream: false);
         if (dimensionsRead < headerBytes - 4)
         {
             throw new DataFormatException(path,
-                $"expected a {headerBytes}-byte IDX header ({rank} dimension sizes), found only {4 + dimensionsRead} bytes{compressed}");
+                $"expected an IDX header of {headerBytes} bytes (magic and {rank} sizes), found only {4 + dimensionsRead} bytes{compressed}");
         }
 
         var dimensions = new int[rank];
@@ -211,9 +211,11 @@ public static class IdxReader
             _ => "unknown type",
         };
         return type == UnsignedByteType
-            ? $"{typeName}, {rank} dimensions"
-            : $"element type 0x{type:X2} {typeName}, only 0x08 unsigned byte is supported; {rank} dimensions";
+            ? $"{typeName}, {Dimensions((int)rank)}"
+            : $"element type 0x{type:X2} {typeName}, only 0x08 unsigned byte is supported; {Dimensions((int)rank)}";
     }
+
+    private static string Dimensions(int rank) => rank == 1 ? "1 dimension" : $"{rank} dimensions";
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }
