@@ -86,7 +86,7 @@ public sealed class SequenceDataset
     /// <summary>Sequence <paramref name="index"/>: [T, I], row t at t*I.</summary>
     public ReadOnlySpan<float> Sequence(int index)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        CheckIndex(index);
         int length = SequenceLength;
         return new ReadOnlySpan<float>(_values, index * length, length);
     }
@@ -104,7 +104,7 @@ public sealed class SequenceDataset
     /// <summary>The label of sequence <paramref name="index"/>, in [0, Classes).</summary>
     public int Label(int index)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        CheckIndex(index);
         return _labels[index];
     }
 
@@ -117,6 +117,14 @@ public sealed class SequenceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
         return count == Count ? this : new SequenceDataset(_values, _labels, count, Steps, Inputs, Classes, validate: false);
+    }
+
+    private void CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected an index in [0, {Count}).");
+        }
     }
 
     private static T[] Copy<T>(T[] source)
