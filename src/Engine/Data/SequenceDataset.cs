@@ -1,0 +1,147 @@
+namespace SimdRnn.Data;
+
+/// <summary>
+/// An immutable in-memory set of labelled sequences. Shape letters: N sequences, T steps, I inputs per step.
+/// The values are one flat array [N, T, I], batch-major: sequence n starts at n*T*I and its row t at t*I
+/// within it, so a run of consecutive sequences is one contiguous span.
+/// </summary>
+public sealed class SequenceDataset
+{
+    private readonly float[] _values; // [>= Count*Steps*Inputs]
+    private readonly int[] _labels;   // [>= Count]
+
+    /// <summary>
+    /// Creates a data set from copies of <paramref name="values"/> [count*steps*inputs] and
+    /// <paramref name="labels"/> [count], each label in [0, classes).
+    /// </summary>
+    public SequenceDataset(float[] values, int[] labels, int steps, int inputs, int classes)
+        : this(Copy(values), Copy(labels), labels?.Length ?? 0, steps, inputs, classes, validate: true)
+    {
+    }
+
+    /// <inheritdoc cref="SequenceDataset(float[], int[], int, int, int)"/>
+    public SequenceDataset(float[] values, byte[] labels, int steps, int inputs, int classes)
+        : this(Copy(values), Widen(labels), labels?.Length ?? 0, steps, inputs, classes, validate: true)
+    {
+    }
+
+    /// <summary>Takes ownership of the arrays, which nobody may write afterwards; used by loaders and <see cref="Take"/>.</summary>
+    internal SequenceDataset(float[] values, int[] labels, int count, int steps, int inputs, int classes, bool validate)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+
+        long expectedValues = (long)count * steps * inputs;
+        if (validate && values.LongLength != expectedValues)
+        {
+            throw new ArgumentException(
+                $"Expected {expectedValues} values ({count} sequences x {steps} steps x {inputs} inputs), found {values.LongLength}.",
+                nameof(values));
+        }
+
+        if (values.LongLength < expectedValues || labels.Length < count)
+        {
+            throw new ArgumentException($"Arrays are shorter than {count} sequences of {steps}x{inputs}.", nameof(values));
+        }
+
+        if (validate)
+        {
+            for (int n = 0; n < count; n++)
+            {
+                if ((uint)labels[n] >= (uint)classes)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        nameof(labels), $"Label {labels[n]} at index {n} is outside [0, {classes}).");
+                }
+            }
+        }
+
+        _values = values;
+        _labels = labels;
+        Count = count;
+        Steps = steps;
+        Inputs = inputs;
+        Classes = classes;
+    }
+
+    /// <summary>Number of sequences (N).</summary>
+    public int Count { get; }
+
+    /// <summary>Time steps per sequence (T).</summary>
+    public int Steps { get; }
+
+    /// <summary>Inputs per time step (I).</summary>
+    public int Inputs { get; }
+
+    /// <summary>Number of classes; every label is in [0, Classes).</summary>
+    public int Classes { get; }
+
+    /// <summary>Values per sequence: T*I.</summary>
+    public int SequenceLength => Steps * Inputs;
+
+    /// <summary>Sequence <paramref name="index"/>: [T, I], row t at t*I.</summary>
+    public ReadOnlySpan<float> Sequence(int index)
+    {
+        CheckIndex(index);
+        int length = SequenceLength;
+        return new ReadOnlySpan<float>(_values, index * length, length);
+    }
+
+    /// <summary>Sequences [start, start+count) as one contiguous span: [count, T, I].</summary>
+    public ReadOnlySpan<float> Sequences(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count - start, nameof(count));
+        int length = SequenceLength;
+        return new ReadOnlySpan<float>(_values, start * length, count * length);
+    }
+
+    /// <summary>The label of sequence <paramref name="index"/>, in [0, Classes).</summary>
+    public int Label(int index)
+    {
+        CheckIndex(index);
+        return _labels[index];
+    }
+
+    /// <summary>All labels: [N].</summary>
+    public ReadOnlySpan<int> Labels => new(_labels, 0, Count);
+
+    /// <summary>The first <paramref name="count"/> sequences (for <c>--limit</c>); shares storage, copies nothing.</summary>
+    public SequenceDataset Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        return count == Count ? this : new SequenceDataset(_values, _labels, count, Steps, Inputs, Classes, validate: false);
+    }
+
+    private void CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected an index in [0, {Count}).");
+        }
+    }
+
+    private static T[] Copy<T>(T[] source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.AsSpan().ToArray();
+    }
+
+    private static int[] Widen(byte[] source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var widened = new int[source.Length];
+        for (int i = 0; i < source.Length; i++)
+        {
+            widened[i] = source[i];
+        }
+
+        return widened;
+    }
+}

@@ -1,0 +1,99 @@
+using SimdRnn.Data;
+using Xunit;
+
+namespace SimdRnn.Tests.Data;
+
+public sealed class SequenceDatasetTests
+{
+    private static float[] Values(int count, int steps, int inputs) =>
+        Enumerable.Range(0, count * steps * inputs).Select(i => (float)i).ToArray();
+
+    [Fact]
+    public void SequencesAreBatchMajorRowsOfInputs()
+    {
+        var set = new SequenceDataset(Values(3, 2, 4), new[] { 2, 0, 1 }, steps: 2, inputs: 4, classes: 3);
+
+        Assert.Equal((3, 2, 4, 3), (set.Count, set.Steps, set.Inputs, set.Classes));
+        Assert.Equal(new float[] { 8, 9, 10, 11, 12, 13, 14, 15 }, set.Sequence(1).ToArray());
+        Assert.Equal(new float[] { 8, 9, 10, 11, 12, 13, 14, 15, 16 }, set.Sequences(1, 2)[..9].ToArray());
+        Assert.Equal(16, set.Sequences(1, 2).Length);
+        Assert.Equal(1, set.Label(2));
+        Assert.Equal(new[] { 2, 0, 1 }, set.Labels.ToArray());
+    }
+
+    [Fact]
+    public void ByteLabelsAreWidened()
+    {
+        var set = new SequenceDataset(Values(2, 1, 1), new byte[] { 9, 4 }, steps: 1, inputs: 1, classes: 10);
+
+        Assert.Equal(9, set.Label(0));
+        Assert.Equal(4, set.Label(1));
+    }
+
+    [Fact]
+    public void ConstructorCopies()
+    {
+        float[] values = Values(1, 1, 2);
+        int[] labels = [1];
+        var set = new SequenceDataset(values, labels, 1, 2, 2);
+
+        values[0] = 99;
+        labels[0] = 0;
+
+        Assert.Equal(0f, set.Sequence(0)[0]);
+        Assert.Equal(1, set.Label(0));
+    }
+
+    [Fact]
+    public void WrongValueCountIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SequenceDataset(Values(2, 2, 2)[..7], new[] { 0, 1 }, 2, 2, 2));
+        Assert.Contains("Expected 8 values (2 sequences x 2 steps x 2 inputs), found 7.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3)]
+    public void LabelOutsideTheClassesIsRejected(int label)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceDataset(Values(2, 1, 1), new[] { 0, label }, 1, 1, 3));
+        Assert.Contains($"Label {label} at index 1 is outside [0, 3).", error.Message);
+    }
+
+    [Fact]
+    public void NonPositiveShapeIsRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceDataset([], Array.Empty<int>(), 0, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceDataset([], Array.Empty<int>(), 1, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceDataset([], Array.Empty<int>(), 1, 1, 0));
+    }
+
+    [Fact]
+    public void TakeKeepsTheFirstSequences()
+    {
+        var set = new SequenceDataset(Values(3, 2, 2), new[] { 2, 0, 1 }, 2, 2, 3);
+
+        var first = set.Take(2);
+
+        Assert.Equal(2, first.Count);
+        Assert.Equal(set.Sequence(1).ToArray(), first.Sequence(1).ToArray());
+        Assert.Equal(new[] { 2, 0 }, first.Labels.ToArray());
+        Assert.Equal(8, first.Sequences(0, 2).Length);
+        Assert.Same(set, set.Take(3));
+        Assert.Equal(0, set.Take(0).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => first.Sequence(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => first.Label(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Take(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Take(-1));
+    }
+
+    [Fact]
+    public void IndexOutOfRangeIsRejected()
+    {
+        var set = new SequenceDataset(Values(1, 1, 1), new[] { 0 }, 1, 1, 1);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Sequence(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Label(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Sequences(1, 1));
+    }
+}
