@@ -134,11 +134,7 @@ public sealed class Trainer : IDisposable
             TensorPrimitives.Add(gradients, chunkGradients[c], gradients);
         }
 
-        LastGradientNorm = TensorPrimitives.Norm<float>(gradients);
-        if (Options.Clip > 0 && LastGradientNorm > Options.Clip)
-        {
-            TensorPrimitives.Multiply(gradients, (float)(Options.Clip / LastGradientNorm), gradients);
-        }
+        LastGradientNorm = GradientClipping.ClipByGlobalNorm(gradients, Options.Clip);
 
         Optimizer.Step(Network.Parameters, gradients, learningRate);
         Network.ParametersChanged();
