@@ -120,7 +120,7 @@ public sealed class Trainer : IDisposable
     }
 
     // One optimizer step on order[start..start+rows); returns the summed loss of the batch.
-    private double TrainBatch(int start, int rows, float learningRate)
+    internal double TrainBatch(int start, int rows, float learningRate)
     {
         trainChunks.Prepare(start, rows);
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
