@@ -145,35 +145,35 @@ public sealed partial class CellGenerator
             writer.Line($"public static {Cells}.CellInfo Info {{ get; }} = new(");
             writer.Line($"    Name: {Literal(spec.CellName)},");
             writer.Line($"    Description: {Literal(spec.Description)},");
-            writer.Line("    Gates:");
-            writer.Line("    [");
-            for (int k = 0; k < spec.Gates.Count; k++)
-            {
-                var gate = spec.Gates[k];
-                writer.Line($"        new {Cells}.GateInfo({Literal(gate.Name)}, {Cells}.Activation.{gate.Activation}, {Literal(model.PreActivationTexts[k])}, {FloatLiteral(gate.BiasInit)}, {Cells}.Recurrence.{model.Recurrences[k]}),");
-            }
-
-            writer.Line("    ],");
-            writer.Line("    States:");
-            writer.Line("    [");
-            for (int s = 0; s < spec.States.Count; s++)
-            {
-                writer.Line($"        new {Cells}.StateInfo({Literal(spec.States[s].Name)}, {Literal(model.UpdateTexts[s])}),");
-            }
-
-            writer.Line("    ],");
-            writer.Line("    Parameters:");
-            writer.Line("    [");
-            foreach (var parameter in spec.Parameters)
-            {
-                writer.Line($"        new {Cells}.ParameterInfo({Literal(parameter.Name)}, {FloatLiteral(parameter.InitLow)}, {FloatLiteral(parameter.InitHigh)}),");
-            }
-
-            writer.Line("    ],");
+            WriteList(writer, "Gates", spec.Gates.Select((gate, k) =>
+                $"new {Cells}.GateInfo({Literal(gate.Name)}, {Cells}.Activation.{gate.Activation}, {Literal(model.PreActivationTexts[k])}, {FloatLiteral(gate.BiasInit)}, {Cells}.Recurrence.{model.Recurrences[k]})"));
+            WriteList(writer, "States", spec.States.Select((state, s) =>
+                $"new {Cells}.StateInfo({Literal(state.Name)}, {Literal(model.UpdateTexts[s])})"));
+            WriteList(writer, "Parameters", spec.Parameters.Select(parameter =>
+                $"new {Cells}.ParameterInfo({Literal(parameter.Name)}, {FloatLiteral(parameter.InitLow)}, {FloatLiteral(parameter.InitHigh)})"));
             writer.Line($"    OutputName: {Literal(spec.OutputName)},");
             writer.Line($"    Output: {Literal(model.OutputText)},");
             writer.Line($"    RecurrentInput: {(model.RecurrentInputText is null ? "null" : Literal(model.RecurrentInputText))},");
             writer.Line($"    SpecHash: \"{SpecHash(CanonicalText(model))}\");");
+        }
+
+        private static void WriteList(IndentedWriter writer, string name, IEnumerable<string> items)
+        {
+            var list = items.ToList();
+            if (list.Count == 0)
+            {
+                writer.Line($"    {name}: [],");
+                return;
+            }
+
+            writer.Line($"    {name}:");
+            writer.Line("    [");
+            foreach (var item in list)
+            {
+                writer.Line($"        {item},");
+            }
+
+            writer.Line("    ],");
         }
 
         private static void EmitMethod(IndentedWriter writer, string name, string summary, (CellGraph Graph, List<Block> Blocks) body)

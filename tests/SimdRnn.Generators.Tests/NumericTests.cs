@@ -93,6 +93,46 @@ public class NumericTests
 
     [Fact] public void CifgLstm_Backward_MatchesFiniteDifferences() => CheckGradients<CifgLstmCell>();
 
+    /// <summary>
+    /// Every operator and function of the language, both recurrences, two states, a parameter and c', in a spec
+    /// compiled here and loaded, then checked like the built-in cells.
+    /// </summary>
+    [Fact]
+    public void EveryConstruct_Backward_MatchesFiniteDifferences()
+    {
+        const string source = """
+            using SimdRnn.Cells;
+
+            namespace Exotic;
+
+            [RecurrentCell("exotic")]
+            [Gate("a", Activation.HardSigmoid)]
+            [Gate("b", Activation.Identity, PreActivation = "x_b - h_b / (2 + a * a)")]
+            [Gate("e", Activation.Sigmoid, PreActivation = "x_e + exp(-c') * q", RecurrentInput = "a * h + m")]
+            [Gate("r", Activation.Relu, PreActivation = "x_r + 0.5 * h_r + 3")]
+            [State("m", "a * m + (1 - a) * tanh(b)")]
+            [State("c", "sigmoid(c + b) / (1 + exp(b)) + r")]
+            [Parameter("q", InitLow = -1f, InitHigh = 1f)]
+            [Output("h", "e * m - c / 2 + hard_sigmoid(h_e) - -r")]
+            public partial class ExoticCell;
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        using var stream = new MemoryStream();
+        var emit = output.Emit(stream);
+        Assert.True(emit.Success, "exotic cell does not compile:\n" + string.Join("\n", emit.Diagnostics));
+        var type = System.Reflection.Assembly.Load(stream.ToArray()).GetType("Exotic.ExoticCell", throwOnError: true)!;
+        var check = typeof(NumericTests).GetMethod(nameof(CheckGradients), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        try
+        {
+            check.MakeGenericMethod(type).Invoke(null, null);
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+        }
+    }
+
     private static void CheckGradients<TCell>() where TCell : ICell
     {
         var name = TCell.Info.Name;
