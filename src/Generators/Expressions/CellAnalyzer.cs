@@ -168,6 +168,13 @@ internal static class CellAnalyzer
             };
         }
 
+        // A recurrent input no gate projects (its gates never use h_k) would only cost a wasted stage.
+        if (expressionGates == 0)
+        {
+            recurrentInput = null;
+            recurrentInputGate = -1;
+        }
+
         var model = new CellModel
         {
             Spec = spec,
