@@ -1,0 +1,97 @@
+namespace SimdRnn.Kernels;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the micro-kernel's panel layout: an A micro-panel holds, for each
+/// k, <c>mr</c> consecutive rows; a B micro-panel holds, for each k, <c>nr</c> consecutive columns. Rows or
+/// columns past the edge of the matrix are written as zeros so the kernel never needs an edge case.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs op(A)[i0..i0+rows, p0..p0+kc] into micro-panels of <paramref name="mr"/> rows, panel after
+    /// panel (each <c>kc * mr</c> floats), zero-padding the last panel to a full <paramref name="mr"/>.
+    /// </summary>
+    public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, int mr, float* destination)
+    {
+        for (int ir = 0; ir < rows; ir += mr)
+        {
+            int valid = Math.Min(mr, rows - ir);
+            float* panel = destination + (nint)ir * kc;
+            if (transA)
+            {
+                // A is stored [k, m]: each k contributes a contiguous run of the panel's rows.
+                float* source = a + (nint)p0 * lda + i0 + ir;
+                for (int p = 0; p < kc; p++)
+                {
+                    new ReadOnlySpan<float>(source + p * lda, valid).CopyTo(new Span<float>(panel + (nint)p * mr, valid));
+                    new Span<float>(panel + (nint)p * mr + valid, mr - valid).Clear();
+                }
+            }
+            else
+            {
+                // A is stored [m, k]: read each row along k, write it down the panel with stride mr.
+                for (int r = 0; r < valid; r++)
+                {
+                    float* source = a + (nint)(i0 + ir + r) * lda + p0;
+                    float* target = panel + r;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        target[(nint)p * mr] = source[p];
+                    }
+                }
+
+                for (int r = valid; r < mr; r++)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(nint)p * mr + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0..p0+kc, j0..j0+columns] into micro-panels of <paramref name="nr"/> columns, the panel
+    /// for columns j0 + q*nr starting at <c>destination + q * panelStride</c>, zero-padding the last panel.
+    /// </summary>
+    public static void PackB(float* b, nint ldb, bool transB, int p0, int kc, int j0, int columns, int nr, float* destination, nint panelStride)
+    {
+        for (int jr = 0, q = 0; jr < columns; jr += nr, q++)
+        {
+            int valid = Math.Min(nr, columns - jr);
+            float* panel = destination + q * panelStride;
+            if (transB)
+            {
+                // B is stored [n, k]: read each column along k, write it down the panel with stride nr.
+                for (int c = 0; c < valid; c++)
+                {
+                    float* source = b + (nint)(j0 + jr + c) * ldb + p0;
+                    float* target = panel + c;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        target[(nint)p * nr] = source[p];
+                    }
+                }
+
+                for (int c = valid; c < nr; c++)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(nint)p * nr + c] = 0f;
+                    }
+                }
+            }
+            else
+            {
+                // B is stored [k, n]: each k contributes a contiguous run of the panel's columns.
+                float* source = b + (nint)p0 * ldb + j0 + jr;
+                for (int p = 0; p < kc; p++)
+                {
+                    new ReadOnlySpan<float>(source + p * ldb, valid).CopyTo(new Span<float>(panel + (nint)p * nr, valid));
+                    new Span<float>(panel + (nint)p * nr + valid, nr - valid).Clear();
+                }
+            }
+        }
+    }
+}
