@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace SimdRnn.Kernels;
 
 /// <summary>
@@ -23,9 +27,12 @@ internal static unsafe class GemmPacking
                 float* source = a + (nint)p0 * lda + i0 + ir;
                 for (int p = 0; p < kc; p++)
                 {
-                    new ReadOnlySpan<float>(source + p * lda, valid).CopyTo(new Span<float>(panel + (nint)p * mr, valid));
-                    new Span<float>(panel + (nint)p * mr + valid, mr - valid).Clear();
+                    CopyRun(source + p * lda, panel + (nint)p * mr, valid, mr);
                 }
+            }
+            else if (mr == 8 && valid == 8 && Avx.IsSupported)
+            {
+                TransposeRows8(a + (nint)(i0 + ir) * lda + p0, lda, kc, panel);
             }
             else
             {
@@ -88,10 +95,90 @@ internal static unsafe class GemmPacking
                 float* source = b + (nint)p0 * ldb + j0 + jr;
                 for (int p = 0; p < kc; p++)
                 {
-                    new ReadOnlySpan<float>(source + p * ldb, valid).CopyTo(new Span<float>(panel + (nint)p * nr, valid));
-                    new Span<float>(panel + (nint)p * nr + valid, nr - valid).Clear();
+                    CopyRun(source + p * ldb, panel + (nint)p * nr, valid, nr);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Packs eight full rows of a non-transposed A: 8 x 8 blocks transposed in registers (the classic
+    /// unpack / shuffle / lane-permute sequence), so the panel is written with whole-vector stores.
+    /// </summary>
+    private static void TransposeRows8(float* source, nint lda, int kc, float* panel)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            float* s = source + p;
+            Vector256<float> r0 = Avx.LoadVector256(s);
+            Vector256<float> r1 = Avx.LoadVector256(s + lda);
+            Vector256<float> r2 = Avx.LoadVector256(s + 2 * lda);
+            Vector256<float> r3 = Avx.LoadVector256(s + 3 * lda);
+            Vector256<float> r4 = Avx.LoadVector256(s + 4 * lda);
+            Vector256<float> r5 = Avx.LoadVector256(s + 5 * lda);
+            Vector256<float> r6 = Avx.LoadVector256(s + 6 * lda);
+            Vector256<float> r7 = Avx.LoadVector256(s + 7 * lda);
+
+            Vector256<float> t0 = Avx.UnpackLow(r0, r1);
+            Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
+            Vector256<float> t2 = Avx.UnpackLow(r2, r3);
+            Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
+            Vector256<float> t4 = Avx.UnpackLow(r4, r5);
+            Vector256<float> t5 = Avx.UnpackHigh(r4, r5);
+            Vector256<float> t6 = Avx.UnpackLow(r6, r7);
+            Vector256<float> t7 = Avx.UnpackHigh(r6, r7);
+
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44);
+            Vector256<float> u1 = Avx.Shuffle(t0, t2, 0xEE);
+            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44);
+            Vector256<float> u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44);
+            Vector256<float> u5 = Avx.Shuffle(t4, t6, 0xEE);
+            Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44);
+            Vector256<float> u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+            float* d = panel + (nint)p * 8;
+            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
+        }
+
+        for (; p < kc; p++)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                panel[(nint)p * 8 + r] = source[r * lda + p];
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="valid"/> floats and zero-fills the rest of a run of <paramref name="width"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* source, float* destination, int valid, int width)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= valid; i += 8)
+            {
+                Vector256.Store(Vector256.Load(source + i), destination + i);
+            }
+        }
+
+        for (; i < valid; i++)
+        {
+            destination[i] = source[i];
+        }
+
+        for (; i < width; i++)
+        {
+            destination[i] = 0f;
         }
     }
 }

@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using SimdRnn.Bench;
+
+// `--quick`: a Stopwatch sweep for tuning. Otherwise BenchmarkDotNet, e.g. `--filter *Gemm* --job short`.
+if (args.Contains("--quick"))
+{
+    QuickRun.Print();
+    return;
+}
+
+var config = DefaultConfig.Instance
+    .AddColumn(new GflopsColumn(ofPeak: false), new GflopsColumn(ofPeak: true));
+Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config).ToArray();
+foreach (Summary summary in summaries)
+{
+    foreach (BenchmarkCase benchmarkCase in summary.BenchmarksCases)
+    {
+        if (GflopsColumn.Gflops(summary, benchmarkCase) is double gflops && summary[benchmarkCase]?.ResultStatistics is { } statistics)
+        {
+            Console.WriteLine($"GEMM {benchmarkCase.Parameters["Shape"],-36} median {statistics.Median / 1000:F1} us  {gflops:F1} GFLOP/s  {100 * gflops / GemmShape.PeakGflops:F1}% of 115 GFLOP/s");
+        }
+    }
+}
