@@ -7,7 +7,8 @@ namespace SimdRnn.Kernels;
 /// <see cref="Gemm"/> calls (a recurrent weight matrix, for every time step forward and backward).
 /// Column panels of NR columns follow one another, each K rows of NR floats, in 64-byte aligned native
 /// memory; the columns past N in the last panel are zeros. NR is that of the SIMD path the matrix was
-/// created for, and products with it run on that path.
+/// created for, and products with it run on that path. <see cref="Gemm"/> only reads it, so threads may
+/// share one between calls to <see cref="Pack"/>.
 /// </summary>
 public sealed unsafe class PackedMatrix : IDisposable
 {
