@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -11,7 +12,7 @@ if (args.Contains("--quick"))
 }
 
 var config = DefaultConfig.Instance
-    .AddColumn(new GflopsColumn(ofPeak: false), new GflopsColumn(ofPeak: true));
+    .AddColumn(StatisticColumn.Median, new GflopsColumn(ofPeak: false), new GflopsColumn(ofPeak: true));
 Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config).ToArray();
 foreach (Summary summary in summaries)
 {
@@ -19,7 +20,7 @@ foreach (Summary summary in summaries)
     {
         if (GflopsColumn.Gflops(summary, benchmarkCase) is double gflops && summary[benchmarkCase]?.ResultStatistics is { } statistics)
         {
-            Console.WriteLine($"GEMM {benchmarkCase.Parameters["Shape"],-36} median {statistics.Median / 1000:F1} us  {gflops:F1} GFLOP/s  {100 * gflops / GemmShape.PeakGflops:F1}% of 115 GFLOP/s");
+            Console.WriteLine($"GEMM {benchmarkCase.Parameters["Shape"],-22} median {statistics.Median / 1000:F1} us  {gflops:F1} GFLOP/s  {100 * gflops / GemmShape.PeakGflops:F1}% of 115 GFLOP/s");
         }
     }
 }

@@ -46,7 +46,7 @@ public static class QuickRun
             double cpuMedian = cpuSeconds[cpuSeconds.Length / 2];
             double gflops = shape.Flops / median / 1e9;
             Console.WriteLine(
-                $"{shape.Name,-36} {median * 1e6,9:F1} us {gflops,6:F1} GFLOP/s {100 * gflops / GemmShape.PeakGflops,6:F1}% of peak" +
+                $"{shape.Name,-22} {median * 1e6,9:F1} us {gflops,6:F1} GFLOP/s {100 * gflops / GemmShape.PeakGflops,6:F1}% of peak" +
                 $" | CPU time {cpuMedian * 1e6,9:F1} us {shape.Flops / cpuMedian / 1e9,6:F1} GFLOP/s");
         }
     }
