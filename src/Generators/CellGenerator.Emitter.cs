@@ -229,16 +229,16 @@ public sealed partial class CellGenerator
 
                 names[id] = node.Buffer switch
                 {
-                    Buffer.XProj => "x_" + spec.Gates[node.Index].Name,
-                    Buffer.HProj or Buffer.RProj => "h_" + GateOfProjection(graph, node.Buffer, node.Index),
-                    Buffer.HPrev => spec.OutputName + "_prev",
-                    Buffer.StatePrev => spec.States[node.Index].Name,
-                    Buffer.Params => spec.Parameters[node.Index].Name,
-                    Buffer.Gates => spec.Gates[node.Index].Name,
-                    Buffer.StateNew => spec.States[node.Index].Name + "_new",
-                    Buffer.dHNew => "d" + spec.OutputName + "_new",
-                    Buffer.dStateNew => "d" + spec.States[node.Index].Name + "_new",
-                    Buffer.dRInput => "drinput",
+                    StepBuffer.XProj => "x_" + spec.Gates[node.Index].Name,
+                    StepBuffer.HProj or StepBuffer.RProj => "h_" + GateOfProjection(graph, node.Buffer, node.Index),
+                    StepBuffer.HPrev => spec.OutputName + "_prev",
+                    StepBuffer.StatePrev => spec.States[node.Index].Name,
+                    StepBuffer.Params => spec.Parameters[node.Index].Name,
+                    StepBuffer.Gates => spec.Gates[node.Index].Name,
+                    StepBuffer.StateNew => spec.States[node.Index].Name + "_new",
+                    StepBuffer.dHNew => "d" + spec.OutputName + "_new",
+                    StepBuffer.dStateNew => "d" + spec.States[node.Index].Name + "_new",
+                    StepBuffer.dRInput => "drinput",
                     _ => "v",
                 };
             }
@@ -246,7 +246,7 @@ public sealed partial class CellGenerator
             return names;
         }
 
-        private static string GateOfProjection(CellGraph graph, Buffer buffer, int index)
+        private static string GateOfProjection(CellGraph graph, StepBuffer buffer, int index)
         {
             for (int k = 0; k < graph.Model.Spec.Gates.Count; k++)
             {
@@ -302,9 +302,9 @@ public sealed partial class CellGenerator
                 int value = graph.Value(entity);
                 var store = entity.Kind switch
                 {
-                    EntityKind.Gate => new Store(value, Buffer.Gates, entity.Index),
-                    EntityKind.State => new Store(value, Buffer.StateNew, entity.Index),
-                    _ => new Store(value, Buffer.HNew, 0),
+                    EntityKind.Gate => new Store(value, StepBuffer.Gates, entity.Index),
+                    EntityKind.State => new Store(value, StepBuffer.StateNew, entity.Index),
+                    _ => new Store(value, StepBuffer.HNew, 0),
                 };
                 blocks.Add(new Block([Formula(model, entity)], [(value, LocalName(model.Spec, entity))], [store]));
             }
@@ -329,7 +329,7 @@ public sealed partial class CellGenerator
             }
 
             int value = graph.Value(rinput);
-            blocks.Add(new Block([Formula(model, rinput)], [(value, "rinput")], [new Store(value, Buffer.RInput, 0)]));
+            blocks.Add(new Block([Formula(model, rinput)], [(value, "rinput")], [new Store(value, StepBuffer.RInput, 0)]));
             return (graph, blocks);
         }
 
@@ -348,7 +348,7 @@ public sealed partial class CellGenerator
             {
                 if (model.Recurrences[k] == RecurrenceKind.Expression)
                 {
-                    stores.Add(new Store(Adjoint(graph, adjoints, Buffer.RProj, model.ProjectionIndices[k]), Buffer.dRProj, model.ProjectionIndices[k]));
+                    stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.RProj, model.ProjectionIndices[k]), StepBuffer.dRProj, model.ProjectionIndices[k]));
                 }
             }
 
@@ -366,26 +366,26 @@ public sealed partial class CellGenerator
             var stores = new List<Store>();
             for (int k = 0; k < spec.Gates.Count; k++)
             {
-                stores.Add(new Store(Adjoint(graph, adjoints, Buffer.XProj, k), Buffer.dXProj, k));
+                stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.XProj, k), StepBuffer.dXProj, k));
             }
 
             for (int k = 0; k < spec.Gates.Count; k++)
             {
                 if (model.Recurrences[k] == RecurrenceKind.Output)
                 {
-                    stores.Add(new Store(Adjoint(graph, adjoints, Buffer.HProj, model.ProjectionIndices[k]), Buffer.dHProj, model.ProjectionIndices[k]));
+                    stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.HProj, model.ProjectionIndices[k]), StepBuffer.dHProj, model.ProjectionIndices[k]));
                 }
             }
 
-            stores.Add(new Store(Adjoint(graph, adjoints, Buffer.HPrev, 0), Buffer.dHPrev, 0));
+            stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.HPrev, 0), StepBuffer.dHPrev, 0));
             for (int s = 0; s < spec.States.Count; s++)
             {
-                stores.Add(new Store(Adjoint(graph, adjoints, Buffer.StatePrev, s), Buffer.dStatePrev, s));
+                stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.StatePrev, s), StepBuffer.dStatePrev, s));
             }
 
             for (int p = 0; p < spec.Parameters.Count; p++)
             {
-                stores.Add(new Store(Adjoint(graph, adjoints, Buffer.Params, p), Buffer.dParams, p, Accumulate: true));
+                stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.Params, p), StepBuffer.dParams, p, Accumulate: true));
             }
 
             var blocks = AdjointBlocks(graph, adjoints, stores);
@@ -406,16 +406,16 @@ public sealed partial class CellGenerator
 
             var seeds = new List<(int, int)>
             {
-                (graph.Value(new Entity(EntityKind.Output, 0)), dag.Load(Buffer.dHNew, 0)),
+                (graph.Value(new Entity(EntityKind.Output, 0)), dag.Load(StepBuffer.dHNew, 0)),
             };
             for (int s = 0; s < model.Spec.States.Count; s++)
             {
-                seeds.Add((graph.Value(new Entity(EntityKind.State, s)), dag.Load(Buffer.dStateNew, s)));
+                seeds.Add((graph.Value(new Entity(EntityKind.State, s)), dag.Load(StepBuffer.dStateNew, s)));
             }
 
             if (includeRecurrentInput)
             {
-                seeds.Add((graph.Value(new Entity(EntityKind.RecurrentInput, 0)), dag.Load(Buffer.dRInput, 0)));
+                seeds.Add((graph.Value(new Entity(EntityKind.RecurrentInput, 0)), dag.Load(StepBuffer.dRInput, 0)));
             }
 
             return Differentiator.Adjoints(dag, graph.Definitions, seeds);
@@ -467,7 +467,7 @@ public sealed partial class CellGenerator
             return blocks;
         }
 
-        private static int Adjoint(CellGraph graph, Dictionary<int, int> adjoints, Buffer buffer, int index)
+        private static int Adjoint(CellGraph graph, Dictionary<int, int> adjoints, StepBuffer buffer, int index)
         {
             int load = graph.Dag.Load(buffer, index);
             return adjoints.TryGetValue(load, out int adjoint) ? adjoint : graph.Dag.Constant(0);
