@@ -29,7 +29,7 @@ public sealed partial class CellGenerator
 
             var cellSyntax = Syntax(cellAttribute, cancellationToken);
             var cellNameArgument = Argument(cellSyntax, "name", 0, null);
-            locator.Add(new SpecTarget(DeclarationKind.Cell, 0, ArgumentKind.Name), cellNameArgument ?? (SyntaxNode?)cellSyntax ?? declaration.Identifier.Parent);
+            locator.Add(new SpecTarget(DeclarationKind.Cell, 0, ArgumentKind.Name), cellNameArgument ?? (SyntaxNode?)cellSyntax ?? declaration);
             var cellName = cellAttribute.ConstructorArguments.Length > 0 ? cellAttribute.ConstructorArguments[0].Value as string ?? "" : "";
             var description = Named(cellAttribute, "Description") as string ?? "";
 

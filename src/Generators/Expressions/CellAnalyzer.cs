@@ -50,8 +50,11 @@ internal enum RecurrenceKind
     Expression,
 }
 
-/// <summary>A checked cell: resolved expressions, recurrences and the order of evaluation.</summary>
-internal sealed class CellModel
+/// <summary>
+/// A checked cell: resolved expressions, recurrences and the order of evaluation. Transient (rebuilt from the
+/// <see cref="CellSpec"/> by whoever needs it), never held by the pipeline.
+/// </summary>
+internal sealed record CellModel
 {
     public required CellSpec Spec { get; init; }
 
@@ -202,21 +205,7 @@ internal static class CellAnalyzer
             return null;
         }
 
-        return new CellModel
-        {
-            Spec = model.Spec,
-            PreActivations = model.PreActivations,
-            PreActivationTexts = model.PreActivationTexts,
-            Updates = model.Updates,
-            UpdateTexts = model.UpdateTexts,
-            Output = model.Output,
-            OutputText = model.OutputText,
-            RecurrentInput = model.RecurrentInput,
-            RecurrentInputText = model.RecurrentInputText,
-            Recurrences = model.Recurrences,
-            ProjectionIndices = model.ProjectionIndices,
-            ForwardOrder = TopologicalOrder(model),
-        };
+        return model with { ForwardOrder = TopologicalOrder(model) };
     }
 
     /// <summary>Every name reference of a resolved expression, left to right.</summary>

@@ -38,12 +38,12 @@ internal sealed class CellGraph
         switch (entity.Kind)
         {
             case EntityKind.Gate when backward:
-                id = Dag.Load(Buffer.Gates, entity.Index);
+                id = Dag.Load(StepBuffer.Gates, entity.Index);
                 values[entity] = id;
                 Definitions[id] = new Definition(Build(model.PreActivations[entity.Index]), model.Spec.Gates[entity.Index].Activation);
                 return id;
             case EntityKind.State when backward:
-                id = Dag.Load(Buffer.StateNew, entity.Index);
+                id = Dag.Load(StepBuffer.StateNew, entity.Index);
                 values[entity] = id;
                 Definitions[id] = new Definition(Build(model.Updates[entity.Index]), ActivationKind.Identity);
                 return id;
@@ -77,18 +77,18 @@ internal sealed class CellGraph
 
     private int Reference(BoundRef reference) => reference.Kind switch
     {
-        RefKind.XProjection => Dag.Load(Buffer.XProj, reference.Index),
+        RefKind.XProjection => Dag.Load(StepBuffer.XProj, reference.Index),
         RefKind.HProjection => ProjectionLoad(reference.Index),
         RefKind.Gate => Value(new Entity(EntityKind.Gate, reference.Index)),
-        RefKind.StatePrevious => Dag.Load(Buffer.StatePrev, reference.Index),
+        RefKind.StatePrevious => Dag.Load(StepBuffer.StatePrev, reference.Index),
         RefKind.StateNew => Value(new Entity(EntityKind.State, reference.Index)),
-        RefKind.OutputPrevious => Dag.Load(Buffer.HPrev, 0),
-        _ => Dag.Load(Buffer.Params, reference.Index),
+        RefKind.OutputPrevious => Dag.Load(StepBuffer.HPrev, 0),
+        _ => Dag.Load(StepBuffer.Params, reference.Index),
     };
 
     /// <summary>Buffer and block of gate k's recurrent projection.</summary>
-    public (Buffer Buffer, int Index) Projection(int gate) =>
-        (model.Recurrences[gate] == RecurrenceKind.Expression ? Buffer.RProj : Buffer.HProj, model.ProjectionIndices[gate]);
+    public (StepBuffer Buffer, int Index) Projection(int gate) =>
+        (model.Recurrences[gate] == RecurrenceKind.Expression ? StepBuffer.RProj : StepBuffer.HProj, model.ProjectionIndices[gate]);
 
     private int ProjectionLoad(int gate)
     {

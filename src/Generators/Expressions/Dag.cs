@@ -23,7 +23,7 @@ internal enum Op
 }
 
 /// <summary>The step's buffers, as <c>CellStep&lt;T&gt;</c> names them.</summary>
-internal enum Buffer
+internal enum StepBuffer
 {
     None,
     XProj,
@@ -48,7 +48,7 @@ internal enum Buffer
 }
 
 /// <summary>One operation; operands are node ids (-1 when absent). A load reads block <see cref="Index"/> of a buffer.</summary>
-internal readonly record struct Node(Op Op, int Left, int Right, double Value, Buffer Buffer, int Index)
+internal readonly record struct Node(Op Op, int Left, int Right, double Value, StepBuffer Buffer, int Index)
 {
     public bool IsConstant(double value) => Op == Op.Constant && Value == value;
 }
@@ -67,9 +67,9 @@ internal sealed class Dag
 
     public Node this[int id] => nodes[id];
 
-    public int Constant(double value) => Intern(new Node(Op.Constant, -1, -1, value, Buffer.None, 0));
+    public int Constant(double value) => Intern(new Node(Op.Constant, -1, -1, value, StepBuffer.None, 0));
 
-    public int Load(Buffer buffer, int index) => Intern(new Node(Op.Load, -1, -1, 0, buffer, index));
+    public int Load(StepBuffer buffer, int index) => Intern(new Node(Op.Load, -1, -1, 0, buffer, index));
 
     public int Negate(int operand)
     {
@@ -79,7 +79,7 @@ internal sealed class Dag
             Op.Constant => Constant(-node.Value),
             Op.Negate => node.Left,
             Op.Subtract => Subtract(node.Right, node.Left),
-            _ => Intern(new Node(Op.Negate, operand, -1, 0, Buffer.None, 0)),
+            _ => Intern(new Node(Op.Negate, operand, -1, 0, StepBuffer.None, 0)),
         };
     }
 
@@ -112,7 +112,7 @@ internal sealed class Dag
             return Subtract(right, l.Left);
         }
 
-        return Intern(new Node(Op.Add, left, right, 0, Buffer.None, 0));
+        return Intern(new Node(Op.Add, left, right, 0, StepBuffer.None, 0));
     }
 
     public int Subtract(int left, int right)
@@ -139,7 +139,7 @@ internal sealed class Dag
             return Add(left, r.Left);
         }
 
-        return Intern(new Node(Op.Subtract, left, right, 0, Buffer.None, 0));
+        return Intern(new Node(Op.Subtract, left, right, 0, StepBuffer.None, 0));
     }
 
     public int Multiply(int left, int right)
@@ -186,7 +186,7 @@ internal sealed class Dag
             return Negate(Multiply(left, r.Left));
         }
 
-        return Intern(new Node(Op.Multiply, left, right, 0, Buffer.None, 0));
+        return Intern(new Node(Op.Multiply, left, right, 0, StepBuffer.None, 0));
     }
 
     public int Divide(int left, int right)
@@ -208,10 +208,10 @@ internal sealed class Dag
             return left;
         }
 
-        return Intern(new Node(Op.Divide, left, right, 0, Buffer.None, 0));
+        return Intern(new Node(Op.Divide, left, right, 0, StepBuffer.None, 0));
     }
 
-    public int Call(Op function, int operand) => Intern(new Node(function, operand, -1, 0, Buffer.None, 0));
+    public int Call(Op function, int operand) => Intern(new Node(function, operand, -1, 0, StepBuffer.None, 0));
 
     private int Intern(Node node)
     {

@@ -4,7 +4,7 @@ using System.Linq;
 namespace SimdRnn.Generators.Expressions;
 
 /// <summary>A write of a node's value to block <see cref="Index"/> of a buffer (<c>+=</c> when <see cref="Accumulate"/>).</summary>
-internal readonly record struct Store(int Node, Buffer Buffer, int Index, bool Accumulate = false);
+internal readonly record struct Store(int Node, StepBuffer Buffer, int Index, bool Accumulate = false);
 
 /// <summary>A commented group of statements: named locals, then stores.</summary>
 internal sealed class Block(IReadOnlyList<string> comments, IReadOnlyList<(int Node, string Name)> named, IReadOnlyList<Store> stores)
@@ -61,24 +61,24 @@ internal sealed class KernelWriter
             }
         }
 
-        foreach (var buffer in System.Enum.GetValues(typeof(Buffer)).Cast<Buffer>())
+        foreach (var buffer in System.Enum.GetValues(typeof(StepBuffer)).Cast<StepBuffer>())
         {
             taken.Add(BufferLocal(buffer));
         }
     }
 
     /// <summary>The buffers the body reads or writes, in enum order.</summary>
-    public IReadOnlyList<Buffer> Buffers { get; private set; } = [];
+    public IReadOnlyList<StepBuffer> Buffers { get; private set; } = [];
 
     /// <summary>The local holding a buffer's base reference.</summary>
-    public static string BufferLocal(Buffer buffer) => buffer switch
+    public static string BufferLocal(StepBuffer buffer) => buffer switch
     {
-        Buffer.Params => "parameters",
+        StepBuffer.Params => "parameters",
         _ => char.ToLowerInvariant(buffer.ToString()[0]) + buffer.ToString().Substring(1),
     };
 
     /// <summary><c>Unsafe.Add(ref base, k * H + j)</c>: block <paramref name="index"/> of a buffer, element j.</summary>
-    public static string Element(Buffer buffer, int index)
+    public static string Element(StepBuffer buffer, int index)
     {
         var offset = index switch
         {
@@ -122,7 +122,7 @@ internal sealed class KernelWriter
             }
         }
 
-        var buffers = new HashSet<Buffer>();
+        var buffers = new HashSet<StepBuffer>();
         foreach (var id in Reachable())
         {
             if (dag[id].Op == Op.Load)
