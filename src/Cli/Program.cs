@@ -1,0 +1,1 @@
+return SimdRnn.Cli.CliApp.Run(args, SimdRnn.Cells.CellCatalog.BuiltIn);
