@@ -39,8 +39,7 @@ public sealed class DataCommand : ICliCommand
                 bool present = MnistSource.IsAvailable(directory);
                 MnistSource.EnsureAvailable(directory, context.Error.WriteLine);
                 int train = MnistSource.Load(directory, train: true).Count, test = MnistSource.Load(directory, train: false).Count;
-                context.Error.WriteLine(
-                    $"MNIST {(present ? "was already" : "is now")} in {directory}: {train:N0} training and {test:N0} test images");
+                context.Error.WriteLine($"MNIST {(present ? "was already there" : "fetched")}: {train:N0} training and {test:N0} test images");
                 context.Out.WriteLine(directory);
                 return ExitCodes.Success;
             default:

@@ -62,7 +62,7 @@ public sealed class ProgressBar(TextWriter writer, int epoch, int epochs, int ma
     {
         if (!double.IsFinite(seconds) || seconds < 0) return "?";
         if (seconds >= 100 * 3600) return ">99h";
-        var time = TimeSpan.FromSeconds(Math.Round(seconds));
+        var time = TimeSpan.FromSeconds(Math.Round(seconds, MidpointRounding.AwayFromZero));
         return time.TotalHours >= 1
             ? string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours}:{time.Minutes:00}:{time.Seconds:00}")
             : string.Create(CultureInfo.InvariantCulture, $"{time.Minutes}:{time.Seconds:00}");
