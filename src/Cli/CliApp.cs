@@ -59,12 +59,12 @@ public static class CliApp
         }
     }
 
-    /// <summary>Runs with the given writers (tests, embedding).</summary>
-    public static int Run(IReadOnlyList<string> args, CliContext context)
+    /// <summary>Runs with the given writers and, when given, other implementations of the commands (tests, embedding).</summary>
+    public static int Run(IReadOnlyList<string> args, CliContext context, IReadOnlyList<ICliCommand>? commands = null)
     {
         try
         {
-            return Dispatch(args, context);
+            return Dispatch(args, context, commands ?? Commands);
         }
         catch (UsageException e)
         {
@@ -117,14 +117,14 @@ public static class CliApp
 
     private static bool Debugging => Environment.GetEnvironmentVariable("SIMDRNN_DEBUG") == "1";
 
-    private static int Dispatch(IReadOnlyList<string> args, CliContext context)
+    private static int Dispatch(IReadOnlyList<string> args, CliContext context, IReadOnlyList<ICliCommand> commands)
     {
         if (args.Count == 0) throw new UsageException("missing command; run 'simdrnn --help' for usage");
 
         string first = args[0];
         if (first is "--help" or "-h" or "help")
         {
-            if (first == "help" && args.Count > 1) return Find(args[1]).Run(["--help"], context);
+            if (first == "help" && args.Count > 1) return Find(commands, args[1]).Run(["--help"], context);
             context.Out.Write(Usage);
             return ExitCodes.Success;
         }
@@ -136,12 +136,12 @@ public static class CliApp
         }
 
         if (first.StartsWith('-')) throw new UsageException($"unknown option '{first}'; run 'simdrnn --help' for usage");
-        return Find(first).Run(args.Skip(1).ToArray(), context);
+        return Find(commands, first).Run(args.Skip(1).ToArray(), context);
     }
 
-    private static ICliCommand Find(string name) =>
-        Commands.FirstOrDefault(c => c.Name == name)
-        ?? throw new UsageException($"unknown command '{name}'; commands: {string.Join(", ", Commands.Select(c => c.Name))}");
+    private static ICliCommand Find(IReadOnlyList<ICliCommand> commands, string name) =>
+        commands.FirstOrDefault(c => c.Name == name)
+        ?? throw new UsageException($"unknown command '{name}'; commands: {string.Join(", ", commands.Select(c => c.Name))}");
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 

@@ -9,13 +9,27 @@ namespace SimdRnn.Cli;
 /// <summary>What <c>simdrnn train</c> was asked to do, checked.</summary>
 public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, string? DataDirectory, bool Json);
 
+/// <summary>The part of <see cref="Trainer"/> the epoch loop drives, so the loop can be tested without real cells.</summary>
+public interface ITrainingRun : IDisposable
+{
+    int ParameterCount { get; }
+
+    EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation);
+
+    /// <summary>Accuracy on <paramref name="test"/>.</summary>
+    double Evaluate(SequenceDataset test);
+}
+
 /// <summary>
 /// <c>simdrnn train</c>: trains a network on MNIST and prints one line per epoch (the TensorFlow tutorial's
 /// <c>Epoch: 0001 Avg. cost = ...</c>), or JSON lines with <c>--json</c>.
 /// </summary>
-public sealed class TrainCommand : ICliCommand
+/// <param name="start">Builds the run; a <see cref="Trainer"/> unless a test supplies a stand-in.</param>
+public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingRun>? start = null) : ICliCommand
 {
     private static readonly TrainOptions Defaults = new();
+
+    private readonly Func<TrainSettings, SequenceDataset, ITrainingRun> start = start ?? ((settings, train) => new TrainerRun(settings, train));
 
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -105,8 +119,8 @@ public sealed class TrainCommand : ICliCommand
         if (options.Limit is int limit && limit < train.Count) train = train.Take(limit);
         if (cancellation.IsCancellationRequested) return Cancelled(error, "before training");
 
-        using var trainer = new Trainer(settings.Cell, options, train);
-        error.WriteLine(Header(options, trainer.Shape.ParameterCount, train.Count, test.Count));
+        using var trainer = start(settings, train);
+        error.WriteLine(Header(options, trainer.ParameterCount, train.Count, test.Count));
 
         double trainSeconds = 0, accuracy = double.NaN;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -127,7 +141,7 @@ public sealed class TrainCommand : ICliCommand
             if (!result.Completed && cancellation.IsCancellationRequested) return Cancelled(error, $"in epoch {epoch}");
             if (DivergenceCheck.Check(result, double.NaN, train.Classes) is { } lossReason) return Diverged(context, settings.Json, lossReason);
 
-            accuracy = trainer.Evaluate(test).Accuracy;
+            accuracy = trainer.Evaluate(test);
             trainSeconds += result.Seconds;
             context.Out.WriteLine(settings.Json
                 ? JsonLines.Epoch(new EpochLine(epoch, result.Cost, accuracy, result.SamplesPerSecond, result.Seconds))
@@ -195,4 +209,18 @@ public sealed class TrainCommand : ICliCommand
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Text(float value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class TrainerRun(TrainSettings settings, SequenceDataset train) : ITrainingRun
+    {
+        private readonly Trainer trainer = new(settings.Cell, settings.Options, train);
+
+        public int ParameterCount => trainer.Shape.ParameterCount;
+
+        public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation) =>
+            trainer.TrainEpoch(epoch, progress, cancellation);
+
+        public double Evaluate(SequenceDataset test) => trainer.Evaluate(test).Accuracy;
+
+        public void Dispose() => trainer.Dispose();
+    }
 }
