@@ -28,11 +28,11 @@ public sealed class ProgressBar(TextWriter writer, int epoch, int epochs, int ma
         sinceDraw.Restart();
     }
 
-    /// <summary>Erases the bar and leaves the cursor at the start of the line.</summary>
+    /// <summary>Erases the bar, and a <c>^C</c> the terminal may have echoed after it, leaving the cursor at the start of the line.</summary>
     public void Clear()
     {
         if (drawnLength == 0) return;
-        writer.Write('\r' + new string(' ', drawnLength) + '\r');
+        writer.Write('\r' + new string(' ', Math.Max(drawnLength, maxWidth)) + '\r');
         writer.Flush();
         drawnLength = 0;
     }

@@ -120,7 +120,9 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         if (cancellation.IsCancellationRequested) return Cancelled(error, "before training");
 
         using var trainer = start(settings, train);
-        error.WriteLine(Header(options, trainer.ParameterCount, train.Count, test.Count));
+        error.WriteLine(Header(options, trainer.ParameterCount));
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
 
         double trainSeconds = 0, accuracy = double.NaN;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -175,10 +177,9 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
     ];
 
     /// <summary>The run's description on stderr before the first epoch.</summary>
-    public static string Header(TrainOptions options, int parameters, int trainCount, int testCount) => string.Create(CultureInfo.InvariantCulture,
+    public static string Header(TrainOptions options, int parameters) => string.Create(CultureInfo.InvariantCulture,
         $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}, parameters {parameters:N0}, batch {options.Batch}, " +
-        $"lr {options.LearningRate}, optimizer {options.Optimizer.ToString().ToLowerInvariant()}, threads {options.Threads}, SIMD {Simd.Path}; " +
-        $"{trainCount:N0} training and {testCount:N0} test images, {options.Epochs} epochs");
+        $"lr {options.LearningRate}, optimizer {options.Optimizer.ToString().ToLowerInvariant()}, threads {options.Threads}, SIMD {Simd.Path}");
 
     private static int Diverged(CliContext context, bool json, string reason)
     {

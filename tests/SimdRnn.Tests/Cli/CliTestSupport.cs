@@ -79,9 +79,28 @@ public sealed class FakeCell(CellInfo info) : CellEntry
 /// <summary>Small MNIST-shaped IDX files.</summary>
 public static class Idx
 {
+    // Every folder a test makes lives under one root per test process, removed when the process ends.
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "simdrnn-tests-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp directory: harmless.
+            }
+        };
+        return root;
+    });
+
     public static string TempDirectory()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "simdrnn-tests-" + Guid.NewGuid().ToString("N"));
+        string directory = Path.Combine(Root.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         return directory;
     }
