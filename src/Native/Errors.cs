@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using SimdRnn.IO;
 
 namespace SimdRnn.Native;
 
@@ -52,7 +53,7 @@ internal static unsafe class Errors
         ObjectDisposedException => Status.Disposed,
         ArgumentException => Status.InvalidArgument,
         FileNotFoundException or DirectoryNotFoundException => Status.FileNotFound,
-        IOException when e.GetType().Name == "ModelFormatException" => Status.Format,
+        ModelFormatException => Status.Format,
         IOException or UnauthorizedAccessException => Status.Io,
         OutOfMemoryException => Status.OutOfMemory,
         _ => Status.Internal,
@@ -80,7 +81,7 @@ internal static class Handles
     {
         if (handle == 0) throw new InvalidHandleException($"{name}: expected a {Kind<T>()} handle, found NULL");
         var target = GCHandle.FromIntPtr(handle).Target;
-        return target as T ?? throw new InvalidHandleException($"{name}: expected a {Kind<T>()} handle, found {(target is null ? "a freed handle" : "a " + KindOf(target) + " handle")}");
+        return target as T ?? throw new InvalidHandleException($"{name}: expected a {Kind<T>()} handle, found {(target is null ? "an empty handle" : "a " + KindOf(target) + " handle")}");
     }
 
     /// <summary>Frees the handle and disposes what it holds; NULL is allowed and does nothing, as with free().</summary>

@@ -190,8 +190,8 @@ public static unsafe class Exports
         {
             Errors.Clear();
             var target = Handles.Get<InferenceSession>(session, "session");
-            if (stream < 0) target.Reset();
-            else if (stream >= target.MaxBatch) return Errors.Set(Status.InvalidArgument, $"stream: expected -1 (all) or 0 to {target.MaxBatch - 1}, found {stream}");
+            if (stream == -1) target.Reset();
+            else if (stream < 0 || stream >= target.MaxBatch) return Errors.Set(Status.InvalidArgument, $"stream: expected -1 (all) or 0 to {target.MaxBatch - 1}, found {stream}");
             else target.Reset(stream);
             return (int)Status.Ok;
         }

@@ -10,7 +10,7 @@ namespace SimdRnn.Inference;
 /// <see cref="InferenceSession"/>s on any threads may share one model; each thread needs its own session.
 /// Shape letters: T steps, I inputs per step, H hidden, G gates, C classes, n rows (sequences or streams).
 /// </summary>
-public sealed class InferenceModel : IDisposable
+public sealed partial class InferenceModel : IDisposable
 {
     private readonly float[] parameters;
     private readonly Layer<float>[] layers;
