@@ -69,6 +69,9 @@ public sealed class Trainer : IDisposable
 
     public IOptimizer Optimizer { get; }
 
+    /// <summary>Threads that run chunks: at most <see cref="TrainOptions.Threads"/>, at most the chunks of a batch.</summary>
+    public int Workers => pool.Workers;
+
     /// <summary>The global gradient norm of the last batch, before clipping.</summary>
     public double LastGradientNorm { get; private set; }
 
