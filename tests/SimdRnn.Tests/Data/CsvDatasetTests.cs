@@ -18,8 +18,8 @@ public sealed class CsvDatasetTests
 
         Assert.Equal((3, 2, 3, 3), (data.Count, data.Steps, data.Inputs, data.Classes));
         Assert.Equal([1, 0, 2], data.Labels.ToArray());
-        Assert.Equal([0.5f, 1, 2, 3, 4, 0.5f], data.Sequence(0).ToArray());
-        Assert.Equal([-1f, -2, -3, -4, -5, -6], data.Sequence(1).ToArray());
+        Assert.Equal([0.5f, 1, 2, 3, 4, 0.5f], data.SequenceArray(0));
+        Assert.Equal([-1f, -2, -3, -4, -5, -6], data.SequenceArray(1));
     }
 
     [Fact]
@@ -72,11 +72,11 @@ public sealed class CsvDatasetTests
         var fromSpans = SequenceSources.FromSpans(values, labels, steps: 2, inputs: 2);
         values[0] = 99;
         Assert.Equal(3, fromSpans.Classes);
-        Assert.Equal([1f, 2, 3, 4], fromSpans.Sequence(0).ToArray());
+        Assert.Equal([1f, 2, 3, 4], fromSpans.SequenceArray(0));
 
         var fromSource = SequenceSources.ToDataset(new Ramp());
         Assert.Equal((4, 3, 2, 2), (fromSource.Count, fromSource.Steps, fromSource.Inputs, fromSource.Classes));
-        Assert.Equal([30f, 31, 32, 33, 34, 35], fromSource.Sequence(3).ToArray());
+        Assert.Equal([30f, 31, 32, 33, 34, 35], fromSource.SequenceArray(3));
         Assert.Equal(1, fromSource.Label(3));
 
         Assert.Throws<ArgumentException>(() => SequenceSources.FromSpans(values.AsSpan(1), labels, 2, 2));

@@ -42,7 +42,14 @@ internal static class Models
         var shape = network.Shape;
         using var workspace = network.CreateWorkspace(count);
         int length = shape.Steps * shape.Inputs;
-        for (int r = 0; r < count; r++) workspace.SetSequence(r, count, sequences.Slice(r * length, length));
+        // [count, T, I] batch-major into the workspace's time-major [T, count, I]
+        for (int r = 0; r < count; r++)
+        {
+            for (int t = 0; t < shape.Steps; t++)
+            {
+                sequences.Slice(r * length + t * shape.Inputs, shape.Inputs).CopyTo(workspace.Input.AsSpan((t * count + r) * shape.Inputs, shape.Inputs));
+            }
+        }
         network.Forward(workspace, count);
         var probabilities = new float[count * shape.Classes];
         for (int r = 0; r < count; r++)
