@@ -228,25 +228,29 @@ public static class ModelFile
         return Shape(header, FindCell(path, cells, name), DefaultSteps, (int)inputs, (int)hidden, layers, (int)classes);
     }
 
-    // Builds the shape only once its parameter count is known to fit the file, so nothing is sized from an unchecked claim.
+    // Builds the shape only when its parameter count fits in an array and its layer count in the file's tensors: the
+    // shape allocates nothing, and the network is allocated only after every tensor was found in the file with its shape.
     private static NetworkShape Shape(SafetensorsHeader header, CellEntry cell, int steps, int inputs, int hidden, int layers, int classes)
     {
         var info = cell.Info;
-        long available = header.Tensors.Where(t => !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).Sum(t => t.ElementCount);
+        string sizes = $"{info.Name} network (hidden {hidden}, layers {layers}, input {inputs}, classes {classes})";
+        if (layers > header.Tensors.Count / 4)
+        {
+            throw new ModelFormatException(header.Path, $"expected at least {4L * layers} tensors for a {sizes}, found {header.Tensors.Count}");
+        }
+
         long count;
         try
         {
             checked
             {
                 long h = hidden, perHidden = info.GateCount + info.RecurrentGates + info.ParameterCount;
-                count = 0;
-                for (int layer = 0; layer < layers && count <= available; layer++)
+                count = classes * h + classes;
+                for (int layer = 0; layer < layers && count <= Array.MaxLength; layer++)
                 {
                     long layerInputs = layer == 0 ? inputs : hidden;
                     count += info.GateCount * h * layerInputs + info.RecurrentGates * h * h + perHidden * h;
                 }
-
-                count += classes * h + classes;
             }
         }
         catch (OverflowException)
@@ -254,11 +258,9 @@ public static class ModelFile
             count = long.MaxValue;
         }
 
-        if (count > available || count > Array.MaxLength)
+        if (count > Array.MaxLength)
         {
-            throw new ModelFormatException(header.Path,
-                $"expected {(count == long.MaxValue ? "an overflowing number of" : count.ToString(CultureInfo.InvariantCulture))} parameters for a {info.Name} network " +
-                $"(hidden {hidden}, layers {layers}, input {inputs}, classes {classes}), found {available} values in the file");
+            throw new ModelFormatException(header.Path, $"expected at most {Array.MaxLength} parameters, found {(count == long.MaxValue ? "more than 2^63" : "at least " + count.ToString(CultureInfo.InvariantCulture))} in a {sizes}");
         }
 
         return new NetworkShape(cell, steps, inputs, hidden, layers, classes);
