@@ -120,7 +120,7 @@ public sealed class Trainer : IDisposable
     }
 
     // One optimizer step on order[start..start+rows); returns the summed loss of the batch.
-    private double TrainBatch(int start, int rows, float learningRate)
+    internal double TrainBatch(int start, int rows, float learningRate)
     {
         trainChunks.Prepare(start, rows);
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
@@ -134,11 +134,7 @@ public sealed class Trainer : IDisposable
             TensorPrimitives.Add(gradients, chunkGradients[c], gradients);
         }
 
-        LastGradientNorm = TensorPrimitives.Norm<float>(gradients);
-        if (Options.Clip > 0 && LastGradientNorm > Options.Clip)
-        {
-            TensorPrimitives.Multiply(gradients, (float)(Options.Clip / LastGradientNorm), gradients);
-        }
+        LastGradientNorm = GradientClipping.ClipByGlobalNorm(gradients, Options.Clip);
 
         Optimizer.Step(Network.Parameters, gradients, learningRate);
         Network.ParametersChanged();

@@ -1,0 +1,26 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using SimdRnn.Bench;
+
+// `--quick`: a Stopwatch sweep for tuning. Otherwise BenchmarkDotNet, e.g. `--filter *Gemm* --job short`.
+if (args.Contains("--quick"))
+{
+    QuickRun.Print();
+    return;
+}
+
+var config = DefaultConfig.Instance
+    .AddColumn(StatisticColumn.Median, new GflopsColumn(ofPeak: false), new GflopsColumn(ofPeak: true));
+Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config).ToArray();
+foreach (Summary summary in summaries)
+{
+    foreach (BenchmarkCase benchmarkCase in summary.BenchmarksCases)
+    {
+        if (GflopsColumn.Gflops(summary, benchmarkCase) is double gflops && summary[benchmarkCase]?.ResultStatistics is { } statistics)
+        {
+            Console.WriteLine($"GEMM {benchmarkCase.Parameters["Shape"],-22} median {statistics.Median / 1000:F1} us  {gflops:F1} GFLOP/s  {100 * gflops / GemmShape.PeakGflops:F1}% of 115 GFLOP/s");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+namespace SimdRnn.Kernels;
+
+/// <summary>
+/// Single-precision matrix product, BLIS style: operands packed into panels, a register-blocked
+/// micro-kernel per SIMD path (Vector512, Vector256, scalar) chosen at run time.
+/// <c>c[m, n] = (accumulate ? c : 0) + op(a)[m, k] · op(b)[k, n]</c>, all row-major with leading
+/// dimensions. op(a) is a itself (lda &gt;= k) or, with transA, the transpose of a stored [k, m]
+/// (lda &gt;= m); likewise op(b) is b (ldb &gt;= n) or, with transB, b stored [n, k] (ldb &gt;= k).
+/// When accumulate is false, c is never read. Single-threaded; results are bit-identical however a caller
+/// splits m or n across calls. No managed allocation.
+/// </summary>
+public static unsafe class Gemm
+{
+    public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, bool transA, ReadOnlySpan<float> b, int ldb, bool transB, Span<float> c, int ldc, bool accumulate, GemmWorkspace workspace) =>
+        Multiply(Simd.Path, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, workspace);
+
+    /// <summary>The same with op(b) already packed; runs on the path <paramref name="b"/> was created for.</summary>
+    public static void Multiply(int m, ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, Span<float> c, int ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(workspace);
+        int n = b.N;
+        int k = b.K;
+        CheckShapes(m, n, k, a, lda, transA, c, ldc);
+        if (Trivial(m, n, k, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            switch (b.Path)
+            {
+                case SimdPath.Vector512:
+                    GemmDriver<GemmKernel512>.Multiply(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
+                    break;
+                case SimdPath.Vector256:
+                    GemmDriver<GemmKernel256>.Multiply(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
+                    break;
+                default:
+                    GemmDriver<GemmKernelScalar>.Multiply(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The unpacked product on a chosen path, so tests can run every kernel on one machine.</summary>
+    internal static void Multiply(SimdPath path, int m, int n, int k, ReadOnlySpan<float> a, int lda, bool transA, ReadOnlySpan<float> b, int ldb, bool transB, Span<float> c, int ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ThrowIfUnsupported(path);
+        CheckShapes(m, n, k, a, lda, transA, c, ldc);
+        if (transB)
+        {
+            CheckOperand(b, n, k, ldb, nameof(b));
+        }
+        else
+        {
+            CheckOperand(b, k, n, ldb, nameof(b));
+        }
+
+        if (Trivial(m, n, k, c, ldc, accumulate))
+        {
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            switch (path)
+            {
+                case SimdPath.Vector512:
+                    GemmDriver<GemmKernel512>.Multiply(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
+                    break;
+                case SimdPath.Vector256:
+                    GemmDriver<GemmKernel256>.Multiply(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
+                    break;
+                default:
+                    GemmDriver<GemmKernelScalar>.Multiply(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>NR of a path's kernel: the column width of its packed B panels.</summary>
+    internal static int PanelWidth(SimdPath path) => path switch
+    {
+        SimdPath.Vector512 => GemmKernel512.NR,
+        SimdPath.Vector256 => GemmKernel256.NR,
+        _ => GemmKernelScalar.NR,
+    };
+
+    internal static void ThrowIfUnsupported(SimdPath path)
+    {
+        if (path > Simd.Path || path < SimdPath.Scalar)
+        {
+            throw new PlatformNotSupportedException($"The {path} GEMM kernel is not accelerated on this machine (best: {Simd.Path}).");
+        }
+    }
+
+    /// <summary>Checks that a row-major [rows, columns] operand with leading dimension ld fits in its span.</summary>
+    internal static void CheckOperand(ReadOnlySpan<float> span, int rows, int columns, int ld, string name)
+    {
+        if (ld < columns)
+        {
+            throw new ArgumentOutOfRangeException(name, $"Leading dimension {ld} is less than the row width {columns}.");
+        }
+
+        long needed = rows == 0 || columns == 0 ? 0 : ((long)rows - 1) * ld + columns;
+        if (span.Length < needed)
+        {
+            throw new ArgumentException($"[{rows}, {columns}] with leading dimension {ld} needs {needed} elements; the span has {span.Length}.", name);
+        }
+    }
+
+    private static void CheckShapes(int m, int n, int k, ReadOnlySpan<float> a, int lda, bool transA, Span<float> c, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (transA)
+        {
+            CheckOperand(a, k, m, lda, nameof(a));
+        }
+        else
+        {
+            CheckOperand(a, m, k, lda, nameof(a));
+        }
+
+        CheckOperand(c, m, n, ldc, nameof(c));
+    }
+
+    /// <summary>Handles empty products: nothing to do, or (k = 0) a zero product that overwrites C.</summary>
+    private static bool Trivial(int m, int n, int k, Span<float> c, int ldc, bool accumulate)
+    {
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    c.Slice(i * ldc, n).Clear();
+                }
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,97 @@
+namespace SimdRnn.Kernels;
+
+/// <summary>
+/// The BLIS loop nest around a micro-kernel: column blocks of NC (B block in L3), k blocks of KC in order,
+/// row blocks of MC (packed A block in L2), then NR-column and MR-row micro-panels (the B micro-panel stays
+/// in L1 while the A micro-panels stream past it). Every element of C receives its k blocks in order, each
+/// summed from zero in k order by the kernel and then added to C, so results do not depend on how a caller
+/// splits m or n.
+/// </summary>
+internal static unsafe class GemmDriver<TKernel>
+    where TKernel : struct, IGemmKernel
+{
+    /// <summary>c = (accumulate ? c : 0) + op(a)·op(b), packing B block by block into the workspace.</summary>
+    public static void Multiply(int m, int n, int k, float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        int maxKc = Math.Min(k, TKernel.KC);
+        float* packedB = workspace.PackedB((nint)maxKc * RoundUp(Math.Min(n, TKernel.NC), TKernel.NR));
+        float* packedA = workspace.PackedA((nint)maxKc * RoundUp(Math.Min(m, TKernel.MC), TKernel.MR));
+        float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
+        for (int jc = 0; jc < n; jc += TKernel.NC)
+        {
+            int nc = Math.Min(TKernel.NC, n - jc);
+            for (int pc = 0; pc < k; pc += TKernel.KC)
+            {
+                int kc = Math.Min(TKernel.KC, k - pc);
+                nint panelStride = (nint)kc * TKernel.NR;
+                GemmPacking.PackB(b, ldb, transB, pc, kc, jc, nc, TKernel.NR, packedB, panelStride);
+                MacroKernel(m, nc, kc, pc, a, lda, transA, packedB, panelStride, c + jc, ldc, accumulate || pc > 0, packedA, tile);
+            }
+        }
+    }
+
+    /// <summary>c = (accumulate ? c : 0) + op(a)·b with b already in this kernel's panel layout.</summary>
+    public static void Multiply(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        int k = b.K;
+        int maxKc = Math.Min(k, TKernel.KC);
+        float* packedA = workspace.PackedA((nint)maxKc * RoundUp(Math.Min(m, TKernel.MC), TKernel.MR));
+        float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
+        float* data = b.Data;
+        for (int pc = 0; pc < k; pc += TKernel.KC)
+        {
+            int kc = Math.Min(TKernel.KC, k - pc);
+            MacroKernel(m, b.N, kc, pc, a, lda, transA, data + (nint)pc * TKernel.NR, b.PanelStride, c, ldc, accumulate || pc > 0, packedA, tile);
+        }
+    }
+
+    /// <summary>
+    /// One k block: c[0..m, 0..n] (+)= op(a)[0..m, pc..pc+kc] · the packed B block whose micro-panel q
+    /// starts at <c>b + q * bPanelStride</c>.
+    /// </summary>
+    private static void MacroKernel(int m, int n, int kc, int pc, float* a, nint lda, bool transA, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* packedA, float* tile)
+    {
+        for (int ic = 0; ic < m; ic += TKernel.MC)
+        {
+            int mc = Math.Min(TKernel.MC, m - ic);
+            GemmPacking.PackA(a, lda, transA, ic, mc, pc, kc, TKernel.MR, packedA);
+            for (int jr = 0; jr < n; jr += TKernel.NR)
+            {
+                int nr = Math.Min(TKernel.NR, n - jr);
+                float* bPanel = b + (jr / TKernel.NR) * bPanelStride;
+                for (int ir = 0; ir < mc; ir += TKernel.MR)
+                {
+                    int mr = Math.Min(TKernel.MR, mc - ir);
+                    float* aPanel = packedA + (nint)ir * kc;
+                    float* cTile = c + (ic + ir) * ldc + jr;
+                    if (mr == TKernel.MR && nr == TKernel.NR)
+                    {
+                        TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
+                    }
+                    else
+                    {
+                        // Edge tile: the zero-padded panels give a full tile; only its valid part reaches C,
+                        // with the same single addition the full tiles use.
+                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                        WriteEdge(tile, cTile, ldc, mr, nr, add);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void WriteEdge(float* tile, float* c, nint ldc, int rows, int columns, bool add)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            float* source = tile + i * TKernel.NR;
+            float* target = c + i * ldc;
+            for (int j = 0; j < columns; j++)
+            {
+                target[j] = add ? target[j] + source[j] : source[j];
+            }
+        }
+    }
+
+    private static nint RoundUp(int value, int multiple) => (nint)((value + multiple - 1) / multiple) * multiple;
+}

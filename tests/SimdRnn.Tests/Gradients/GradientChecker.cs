@@ -1,0 +1,160 @@
+using System.Numerics;
+using System.Text;
+using SimdRnn.Cells;
+using SimdRnn.Model;
+
+namespace SimdRnn.Tests.Gradients;
+
+/// <summary>The largest disagreement found in one tensor.</summary>
+public sealed record TensorDifference(string Tensor, double Analytic, double Reference, int Index)
+{
+    public double Absolute => Math.Abs(Analytic - Reference);
+}
+
+/// <summary>
+/// Builds a random network of a cell in double precision (random weights, inputs, labels and initial states),
+/// computes the analytic gradient of the summed softmax cross-entropy with respect to every parameter tensor,
+/// the inputs and every layer's initial output and states, and compares each with central finite differences.
+/// </summary>
+public sealed class GradientChecker : IDisposable
+{
+    // Step for central differences: truncation error ~ step², rounding ~ 1e-16 / step.
+    private const double Step = 1e-5;
+    private const double Classes = 3;
+
+    private readonly Network<double> network;
+    private readonly ChunkWorkspace<double> workspace;
+    private readonly int rows;
+    private readonly int[] labels;
+
+    public GradientChecker(CellEntry cell, GradientCase c)
+    {
+        Case = c;
+        rows = c.Batch;
+        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, (int)Classes);
+        network = new Network<double>(shape);
+        var random = new Random(c.Seed);
+        Initializer.Initialize<double>(shape, network.Parameters, c.Seed);
+        // Noise on every parameter so that zero biases and symmetric blocks do not hide mistakes.
+        for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
+        network.ParametersChanged();
+
+        workspace = network.CreateWorkspace(rows);
+        workspace.ComputeInputGradient = true;
+        workspace.KeepInitialState = true;
+        Fill(random, workspace.Input.AsSpan(0, c.Steps * rows * c.Inputs), 1.0);
+        for (int layer = 0; layer < c.Layers; layer++)
+        {
+            Fill(random, workspace.InitialOutput(layer, rows), 0.5);
+            Fill(random, workspace.InitialState(layer, rows), 0.5);
+        }
+
+        labels = Enumerable.Range(0, rows).Select(_ => random.Next((int)Classes)).ToArray();
+    }
+
+    public GradientCase Case { get; }
+
+    public Network<double> Network => network;
+
+    /// <summary>Every tensor's largest difference between analytic and finite-difference gradients.</summary>
+    public IReadOnlyList<TensorDifference> Compare()
+    {
+        var gradients = new double[network.Parameters.Length];
+        network.Forward(workspace, rows);
+        network.Backward(workspace, rows, labels, 1.0, gradients);
+        var inputGradient = workspace.InputGradient.AsSpan(0, Case.Steps * rows * Case.Inputs).ToArray();
+        var outputGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialOutputGradient(l, rows).ToArray()).ToArray();
+        var stateGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialStateGradient(l, rows).ToArray()).ToArray();
+
+        var differences = new List<TensorDifference>();
+        foreach (var tensor in network.Shape.Tensors)
+        {
+            differences.Add(Worst(tensor.Name, tensor.Length, i => gradients[tensor.Offset + i], i => ref network.Parameters[tensor.Offset + i], refresh: true));
+        }
+
+        differences.Add(Worst("input", inputGradient.Length, i => inputGradient[i], i => ref workspace.Input[i], refresh: false));
+        for (int layer = 0; layer < Case.Layers; layer++)
+        {
+            int l = layer;
+            var output = outputGradients[l];
+            var state = stateGradients[l];
+            differences.Add(Worst($"initial_output_l{l}", output.Length, i => output[i], i => ref workspace.InitialOutput(l, rows)[i], refresh: false));
+            differences.Add(Worst($"initial_state_l{l}", state.Length, i => state[i], i => ref workspace.InitialState(l, rows)[i], refresh: false));
+        }
+
+        return differences;
+    }
+
+    /// <summary>Mixed tolerance: |analytic - reference| &lt;= relative · max(|reference|, scale) per tensor.</summary>
+    public static string? Violations(IReadOnlyList<TensorDifference> differences, double relative, double scale = 1e-3)
+    {
+        var failing = differences.Where(d => d.Absolute > relative * Math.Max(Math.Abs(d.Reference), scale)).ToList();
+        if (failing.Count == 0) return null;
+        var message = new StringBuilder("largest difference per tensor:");
+        foreach (var d in differences)
+        {
+            message.Append($"\n  {d.Tensor,-22} analytic {d.Analytic,14:E6} finite-difference {d.Reference,14:E6} at [{d.Index}] diff {d.Absolute:E2}{(failing.Contains(d) ? "  <-- FAILS" : "")}");
+        }
+
+        return message.ToString();
+    }
+
+    private delegate ref double Slot(int index);
+
+    private TensorDifference Worst(string name, int length, Func<int, double> analytic, Slot slot, bool refresh)
+    {
+        var worst = new TensorDifference(name, 0, 0, -1);
+        double worstScore = -1;
+        for (int i = 0; i < length; i++)
+        {
+            ref double value = ref slot(i);
+            double original = value;
+            value = original + Step;
+            double plus = Loss(refresh);
+            value = original - Step;
+            double minus = Loss(refresh);
+            value = original;
+            double reference = (plus - minus) / (2 * Step);
+            double a = analytic(i);
+            double score = Math.Abs(a - reference) / Math.Max(Math.Abs(reference), 1e-3);
+            if (score > worstScore)
+            {
+                worstScore = score;
+                worst = new TensorDifference(name, a, reference, i);
+            }
+        }
+
+        if (refresh) network.ParametersChanged();
+        return worst;
+    }
+
+    private double Loss(bool refresh)
+    {
+        if (refresh) network.ParametersChanged();
+        network.Forward(workspace, rows);
+        double loss = 0;
+        int classes = network.Shape.Classes;
+        for (int r = 0; r < rows; r++)
+        {
+            var logits = workspace.Logits.AsSpan(r * classes, classes);
+            double max = double.NegativeInfinity;
+            foreach (var v in logits) max = Math.Max(max, v);
+            double sum = 0;
+            foreach (var v in logits) sum += Math.Exp(v - max);
+            loss += max + Math.Log(sum) - logits[labels[r]];
+        }
+
+        return loss;
+    }
+
+    private static void Fill<T>(Random random, Span<T> values, double scale) where T : IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = T.CreateTruncating(scale * (2 * random.NextDouble() - 1));
+    }
+
+    public void Dispose()
+    {
+        workspace.Dispose();
+        network.Dispose();
+    }
+}

@@ -1,0 +1,325 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using SimdRnn.Kernels;
+using Xunit;
+
+namespace SimdRnn.Tests.Kernels;
+
+/// <summary>
+/// <see cref="Gemm"/> on every SIMD path this machine runs, against <see cref="NaiveGemm"/> in double.
+/// Properties replay fixed seeds so a run is reproducible; a failure names the path, the overload, the
+/// case, and the largest difference with its index.
+/// </summary>
+public sealed class GemmTests
+{
+    private const double Tolerance = 1e-5;
+
+    /// <summary>Scalar always; Vector256 and Vector512 where the CPU accelerates them.</summary>
+    internal static readonly SimdPath[] Paths = Enum.GetValues<SimdPath>().Where(path => path <= Simd.Path).ToArray();
+
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 150, Replay = "(20261127,1357911)")]
+    public void SmallShapes_MatchDoubleReference(GemmCase testCase) => CheckAgainstReference(testCase);
+
+    /// <summary>Shapes that cross the k, m and n blocking (KC, MC, NR), fewer of them: each is bigger.</summary>
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 12, Replay = "(424242,97531)")]
+    public void BlockedShapes_MatchDoubleReference(BlockedGemmCase blocked) => CheckAgainstReference(blocked.Case);
+
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 40, Replay = "(77777,24681)")]
+    public void ColumnAndRowSplits_GiveBitIdenticalResults(BlockedGemmCase blocked)
+    {
+        GemmCase t = blocked.Case;
+        var data = new GemmData(t);
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] whole = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, data.A, data.Lda, t.TransA, data.B, data.Ldb, t.TransB, whole, data.Ldc, t.Accumulate, workspace);
+
+            // Columns in uneven chunks, one call each.
+            float[] byColumns = data.InitialC();
+            foreach ((int start, int width) in Chunks(t.N, t.Seed))
+            {
+                ReadOnlySpan<float> b = t.TransB ? data.B.AsSpan(start * data.Ldb) : data.B.AsSpan(start);
+                Gemm.Multiply(path, t.M, width, t.K, data.A, data.Lda, t.TransA, b, data.Ldb, t.TransB, byColumns.AsSpan(start), data.Ldc, t.Accumulate, workspace);
+            }
+
+            AssertBitIdentical(whole, byColumns, $"{path} column split, {t}");
+
+            // Rows in uneven chunks against one packed B, which must also equal the unpacked product.
+            using var packed = new PackedMatrix(t.K, t.N, path);
+            packed.Pack(data.B, data.Ldb, t.TransB);
+            float[] byRows = data.InitialC();
+            foreach ((int start, int height) in Chunks(t.M, t.Seed + 1))
+            {
+                ReadOnlySpan<float> a = t.TransA ? data.A.AsSpan(start) : data.A.AsSpan(start * data.Lda);
+                Gemm.Multiply(height, a, data.Lda, t.TransA, packed, byRows.AsSpan(start * data.Ldc), data.Ldc, t.Accumulate, workspace);
+            }
+
+            AssertBitIdentical(whole, byRows, $"{path} packed row split, {t}");
+        }
+    }
+
+    [Fact]
+    public void AvailablePaths_IncludeTheProcessPath() => Assert.Contains(Simd.Path, Paths);
+
+    [Fact]
+    public void ZeroDepth_ZeroesCOnlyWhenNotAccumulating()
+    {
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] c = [float.NaN, float.NaN, 7f, float.NaN, float.NaN, 7f];
+            Gemm.Multiply(path, 2, 2, 0, [], 0, false, [], 2, false, c, 3, accumulate: false, workspace);
+            Assert.Equal([0f, 0f, 7f, 0f, 0f, 7f], c);
+
+            float[] kept = [1f, 2f, 3f, 4f];
+            using var packed = new PackedMatrix(0, 2, path);
+            packed.Pack([], 2, transB: false);
+            Gemm.Multiply(2, [], 0, false, packed, kept, 2, accumulate: true, workspace);
+            Assert.Equal([1f, 2f, 3f, 4f], kept);
+        }
+    }
+
+    [Fact]
+    public void PackedMatrix_CanBeRepackedWithNewValues()
+    {
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            using var packed = new PackedMatrix(2, 3, path);
+            float[] a = [1f, 2f];
+            float[] c = new float[3];
+            packed.Pack([1f, 2f, 3f, 4f, 5f, 6f], 3, transB: false);
+            Gemm.Multiply(1, a, 2, false, packed, c, 3, accumulate: false, workspace);
+            Assert.Equal([9f, 12f, 15f], c);
+
+            packed.Pack([1f, 0f, 0f, 1f, 1f, 1f], 2, transB: true);
+            Gemm.Multiply(1, a, 2, false, packed, c, 3, accumulate: false, workspace);
+            Assert.Equal([1f, 2f, 3f], c);
+        }
+    }
+
+    [Fact]
+    public void SteadyStateCalls_AllocateNothing()
+    {
+        // The engine's forward-step shape, small enough for a unit test, plus an odd transposed one.
+        var forward = new GemmData(new GemmCase(64, 96, 40, 0, 0, 0, false, false, true, 1));
+        var odd = new GemmData(new GemmCase(37, 29, 300, 3, 1, 2, true, true, false, 2));
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            using var packed = new PackedMatrix(40, 96, path);
+            float[] c1 = forward.InitialC();
+            float[] c2 = odd.InitialC();
+            void Run()
+            {
+                packed.Pack(forward.B, forward.Ldb, transB: false);
+                Gemm.Multiply(64, forward.A, forward.Lda, false, packed, c1, forward.Ldc, accumulate: true, workspace);
+                Gemm.Multiply(path, 37, 29, 300, odd.A, odd.Lda, true, odd.B, odd.Ldb, true, c2, odd.Ldc, accumulate: false, workspace);
+            }
+
+            Run();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                Run();
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        long publicBefore = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply(37, 29, 300, odd.A, odd.Lda, true, odd.B, odd.Ldb, true, odd.InitialC(), odd.Ldc, false, workspace);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - publicBefore < 64 * 1024, "only the test's own C array may allocate");
+    }
+
+    [Fact]
+    public void NaiveGemm_MatchesAHandComputedProduct()
+    {
+        // [[1, 2], [3, 4]] · [[5, 6], [7, 8]] = [[19, 22], [43, 50]]; with transA the left operand is [[1, 3], [2, 4]].
+        double[] c = new double[4];
+        NaiveGemm.Multiply<double>(2, 2, 2, [1, 2, 3, 4], 2, false, [5, 6, 7, 8], 2, false, c, 2, false);
+        Assert.Equal([19.0, 22.0, 43.0, 50.0], c);
+        NaiveGemm.Multiply<double>(2, 2, 2, [1, 2, 3, 4], 2, true, [5, 6, 7, 8], 2, false, c, 2, true);
+        Assert.Equal([19.0 + 26, 22.0 + 30, 43.0 + 38, 50.0 + 44], c);
+    }
+
+    private static void CheckAgainstReference(GemmCase t)
+    {
+        var data = new GemmData(t);
+        (double[] expected, double[] scale) = data.Reference();
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] c = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, data.A, data.Lda, t.TransA, data.B, data.Ldb, t.TransB, c, data.Ldc, t.Accumulate, workspace);
+            AssertClose(data, c, expected, scale, $"{path} unpacked, {t}");
+
+            using var packed = new PackedMatrix(t.K, t.N, path);
+            packed.Pack(data.B, data.Ldb, t.TransB);
+            float[] cPacked = data.InitialC();
+            Gemm.Multiply(t.M, data.A, data.Lda, t.TransA, packed, cPacked, data.Ldc, t.Accumulate, workspace);
+            AssertClose(data, cPacked, expected, scale, $"{path} packed, {t}");
+        }
+    }
+
+    /// <summary>
+    /// Each valid element within <see cref="Tolerance"/> of the double result, relative to the sum of the
+    /// magnitudes of its terms (so cancellation does not demand impossible accuracy); padding untouched.
+    /// </summary>
+    private static void AssertClose(GemmData data, float[] actual, double[] expected, double[] scale, string what)
+    {
+        GemmCase t = data.Case;
+        double worst = 0;
+        int worstRow = -1, worstColumn = -1;
+        float[] initial = data.InitialC();
+        for (int i = 0; i < actual.Length; i++)
+        {
+            int row = i / data.Ldc, column = i % data.Ldc;
+            if (row >= t.M || column >= t.N)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(actual[i]) == BitConverter.SingleToInt32Bits(initial[i]), $"{what}: padding element {i} was written");
+                continue;
+            }
+
+            double relative = Math.Abs(actual[i] - expected[i]) / Math.Max(scale[i], 1e-30);
+            if (!(relative <= worst))
+            {
+                worst = relative;
+                worstRow = row;
+                worstColumn = column;
+            }
+        }
+
+        if (worst > Tolerance)
+        {
+            int at = worstRow * data.Ldc + worstColumn;
+            Assert.Fail($"{what}: largest relative difference {worst:E3} at [{worstRow}, {worstColumn}] (got {actual[at]:R}, expected {expected[at]:R}, scale {scale[at]:R})");
+        }
+    }
+
+    private static void AssertBitIdentical(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                Assert.Fail($"{what}: element {i} differs ({actual[i]:R} vs {expected[i]:R}, difference {Math.Abs(actual[i] - expected[i]):E3})");
+            }
+        }
+    }
+
+    /// <summary>Splits [0, length) into uneven consecutive chunks chosen by the seed.</summary>
+    private static List<(int Start, int Length)> Chunks(int length, int seed)
+    {
+        var random = new Random(seed);
+        var chunks = new List<(int, int)>();
+        for (int start = 0; start < length;)
+        {
+            int size = Math.Min(length - start, random.Next(1, 40));
+            chunks.Add((start, size));
+            start += size;
+        }
+
+        return chunks;
+    }
+}
+
+/// <summary>One product to test: shape, padding of each leading dimension, flags, and the data seed.</summary>
+public sealed record GemmCase(int M, int N, int K, int PadA, int PadB, int PadC, bool TransA, bool TransB, bool Accumulate, int Seed)
+{
+    public override string ToString() =>
+        $"m={M} n={N} k={K} transA={TransA} transB={TransB} accumulate={Accumulate} pads=({PadA},{PadB},{PadC}) seed={Seed}";
+}
+
+/// <summary>A case whose shape crosses the blocking: k past KC, m past MC, n over several panels.</summary>
+public sealed record BlockedGemmCase(GemmCase Case)
+{
+    public override string ToString() => Case.ToString();
+}
+
+public static class GemmCases
+{
+    public static Arbitrary<GemmCase> Small() =>
+        Cases(Dimension(70), Dimension(70), Dimension(70)).ToArbitrary();
+
+    public static Arbitrary<BlockedGemmCase> Blocked() =>
+        Cases(Gen.Choose(1, 300), Gen.Choose(1, 90), Gen.Choose(200, 600)).Select(c => new BlockedGemmCase(c)).ToArbitrary();
+
+    /// <summary>0 and 1 often, otherwise anything up to max (odd sizes included).</summary>
+    private static Gen<int> Dimension(int max) =>
+        Gen.Frequency((1, Gen.Elements(0, 1)), (4, Gen.Choose(1, max)));
+
+    private static Gen<GemmCase> Cases(Gen<int> m, Gen<int> n, Gen<int> k) =>
+        from rows in m
+        from columns in n
+        from depth in k
+        from pads in Gen.Choose(0, 3).Three()
+        from transA in Gen.Elements(false, true)
+        from transB in Gen.Elements(false, true)
+        from accumulate in Gen.Elements(false, true)
+        from seed in Gen.Choose(0, int.MaxValue)
+        select new GemmCase(rows, columns, depth, pads.Item1, pads.Item2, pads.Item3, transA, transB, accumulate, seed);
+}
+
+/// <summary>Random operands for a case, with padded leading dimensions; padding holds sentinel values.</summary>
+internal sealed class GemmData
+{
+    private readonly float[] initialC;
+
+    public GemmData(GemmCase t)
+    {
+        Case = t;
+        var random = new Random(t.Seed);
+        (int aRows, int aColumns) = t.TransA ? (t.K, t.M) : (t.M, t.K);
+        (int bRows, int bColumns) = t.TransB ? (t.N, t.K) : (t.K, t.N);
+        Lda = aColumns + t.PadA;
+        Ldb = bColumns + t.PadB;
+        Ldc = t.N + t.PadC;
+        A = Fill(random, aRows * Lda);
+        B = Fill(random, bRows * Ldb);
+
+        // When not accumulating C must not be read: NaN there would poison any read.
+        initialC = t.Accumulate ? Fill(random, t.M * Ldc) : Enumerable.Repeat(float.NaN, t.M * Ldc).ToArray();
+    }
+
+    public GemmCase Case { get; }
+
+    public float[] A { get; }
+
+    public float[] B { get; }
+
+    public int Lda { get; }
+
+    public int Ldb { get; }
+
+    public int Ldc { get; }
+
+    public float[] InitialC() => (float[])initialC.Clone();
+
+    /// <summary>The product in double, and per element the sum of the magnitudes of its terms.</summary>
+    public (double[] Expected, double[] Scale) Reference()
+    {
+        GemmCase t = Case;
+        double[] a = Array.ConvertAll(A, x => (double)x);
+        double[] b = Array.ConvertAll(B, x => (double)x);
+        double[] expected = Array.ConvertAll(initialC, x => (double)x);
+        NaiveGemm.Multiply<double>(t.M, t.N, t.K, a, Lda, t.TransA, b, Ldb, t.TransB, expected, Ldc, t.Accumulate);
+
+        double[] scale = t.Accumulate ? Array.ConvertAll(initialC, x => Math.Abs((double)x)) : new double[initialC.Length];
+        NaiveGemm.Multiply<double>(t.M, t.N, t.K, Array.ConvertAll(a, Math.Abs), Lda, t.TransA, Array.ConvertAll(b, Math.Abs), Ldb, t.TransB, scale, Ldc, accumulate: true);
+        return (expected, scale);
+    }
+
+    private static float[] Fill(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return values;
+    }
+}
