@@ -1,1 +1,1 @@
-return 0;
+return SimdRnn.Cli.CliApp.Run(args, SimdRnn.Cells.CellCatalog.BuiltIn);

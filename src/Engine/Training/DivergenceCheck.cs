@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace SimdRnn.Training;
+
+/// <summary>
+/// Decides whether a run should stop because training has gone wrong, and says why in words a user can act
+/// on. Two signs: the loss stopped being finite, or after an epoch the test accuracy is still at chance level
+/// (below 1.5 / classes, so 0.15 for ten digits), which means the weights are not learning.
+/// </summary>
+public static class DivergenceCheck
+{
+    public const string Suggestion = "Try a lower learning rate (--lr 0.001) or gradient clipping (--clip 5).";
+
+    /// <summary>
+    /// The reason to stop after <paramref name="epoch"/>, or null to go on. Pass a NaN
+    /// <paramref name="testAccuracy"/> to check the loss alone (before evaluating). A run cancelled with a
+    /// finite loss is not a divergence, nor is one cancelled before its first batch (no samples, a NaN cost).
+    /// </summary>
+    public static string? Check(EpochResult epoch, double testAccuracy, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+
+        bool trainedNothing = !epoch.Completed && epoch.SamplesPerSecond == 0;
+        if (!double.IsFinite(epoch.Cost) && !trainedNothing)
+        {
+            string became = double.IsNaN(epoch.Cost) ? "NaN" : "infinite";
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Training diverged: the loss became {became} in epoch {epoch.Epoch}. {Suggestion}");
+        }
+
+        double chance = 1.0 / classes;
+        if (epoch.Completed && epoch.Epoch >= 1 && double.IsFinite(testAccuracy) && testAccuracy < 1.5 * chance)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"Training diverged: test accuracy {testAccuracy:F4} is at chance level ({chance:F2}) after epoch {epoch.Epoch}: the network is not learning. {Suggestion}");
+        }
+
+        return null;
+    }
+}
