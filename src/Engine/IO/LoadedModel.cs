@@ -42,8 +42,10 @@ public sealed class LoadedModel : IDisposable
     /// and options, so training continues as if it had not stopped: the trainer's shuffle and learning rate derive
     /// from the seed, the options and the epoch number alone.
     /// </summary>
+    /// <param name="trainer">The trainer to continue.</param>
+    /// <param name="includeOptimizer">False to start the optimizer afresh (e.g. after switching optimizers).</param>
     /// <exception cref="InvalidOperationException">The trainer's network or optimizer does not match the file.</exception>
-    public void RestoreInto(Trainer trainer)
+    public void RestoreInto(Trainer trainer, bool includeOptimizer = true)
     {
         var shape = trainer.Shape;
         if (shape.Cell.Info.Name != Shape.Cell.Info.Name || !shape.Tensors.Select(t => (t.Name, t.Offset, t.Length)).SequenceEqual(Shape.Tensors.Select(t => (t.Name, t.Offset, t.Length))))
@@ -53,7 +55,7 @@ public sealed class LoadedModel : IDisposable
 
         Network.Parameters.CopyTo(trainer.Network.Parameters, 0);
         trainer.Network.ParametersChanged();
-        if (Optimizer is null) return;
+        if (Optimizer is null || !includeOptimizer) return;
         try
         {
             Optimizer.RestoreInto(trainer.Optimizer);

@@ -20,7 +20,8 @@ public enum TensorDType
     F8E5M2,
 }
 
-internal static class TensorDTypes
+/// <summary>The safetensors spelling and size of each <see cref="TensorDType"/>.</summary>
+public static class TensorDTypes
 {
     private static readonly TensorDType[] All =
     [

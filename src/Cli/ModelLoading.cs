@@ -1,0 +1,45 @@
+using SimdRnn.Cells;
+using SimdRnn.IO;
+
+namespace SimdRnn.Cli;
+
+/// <summary>Loading model files for the commands: every failure becomes one <see cref="CliDataException"/> line (exit 1).</summary>
+public static class ModelLoading
+{
+    public static LoadedModel Load(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null)
+    {
+        try
+        {
+            return ModelFile.Load(path, cells, cellOverride);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new CliDataException(e.Message, e);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CliDataException($"{path}: no such model file", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliDataException($"cannot read {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A model that reads MNIST: 28 steps of 28 pixels, 10 classes.</summary>
+    public static void CheckMnistShaped(LoadedModel model)
+    {
+        var shape = model.Shape;
+        if (shape.Steps != MnistSource.Side || shape.Inputs != MnistSource.Side || shape.Classes != MnistSource.Classes)
+        {
+            throw new CliDataException(
+                $"{model.Path}: expected a model of {MnistSource.Side} steps of {MnistSource.Side} inputs and {MnistSource.Classes} classes (MNIST), " +
+                $"found {shape.Steps} steps of {shape.Inputs} inputs and {shape.Classes} classes");
+        }
+    }
+
+    /// <summary><c>lstm, hidden 128, layers 1, epoch 10</c></summary>
+    public static string Describe(LoadedModel model) =>
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}, layers {model.Shape.Layers}" +
+        (model.Epoch is int epoch ? $", epoch {epoch}" : model.IsSimdRnnFile ? "" : ", from a file without SimdRnn metadata");
+}
