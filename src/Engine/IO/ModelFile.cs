@@ -180,10 +180,17 @@ public static class ModelFile
 
     private static NetworkShape NativeShape(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
     {
-        string name = cellOverride ?? Required(header, Keys.Cell);
-        var cell = FindCell(header.Path, cells, name);
+        string saved = Required(header, Keys.Cell);
+        var cell = FindCell(header.Path, cells, cellOverride ?? saved);
         if (header.Metadata.TryGetValue(Keys.SpecHash, out string? savedHash) && savedHash != cell.Info.SpecHash)
         {
+            if (cell.Info.Name != saved)
+            {
+                throw new ModelFormatException(header.Path,
+                    $"expected a '{cell.Info.Name}' network (as asked), found a {Text.Quote(saved)} network whose cell spec differs (spec hash {Text.Quote(savedHash)}, '{cell.Info.Name}' has {cell.Info.SpecHash})");
+            }
+
+
             throw new ModelFormatException(header.Path,
                 $"cell '{cell.Info.Name}' has changed since this file was saved: expected spec hash {Text.Quote(savedHash)}, found {cell.Info.SpecHash} in this build " +
                 "(its gates or formulas differ, so the weights would mean something else; retrain, or load with the cell's old definition)");
