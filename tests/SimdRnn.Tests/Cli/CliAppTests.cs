@@ -116,7 +116,7 @@ public sealed class CliAppTests
     {
         var run = CliHarness.Run("fit");
 
-        Assert.Equal("simdrnn: unknown command 'fit'; commands: train, cells, data\n", run.Error);
+        Assert.Equal("simdrnn: unknown command 'fit'; commands: train, eval, predict, inspect, cells, data\n", run.Error);
     }
 
     [Fact]
