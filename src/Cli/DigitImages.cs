@@ -138,6 +138,15 @@ public static class DigitImages
         return (float)(sum / count);
     }
 
+    private static string? KnownFormat(byte[] bytes) => bytes switch
+    {
+        [0x89, (byte)'P', (byte)'N', (byte)'G', ..] => "PNG",
+        [0xFF, 0xD8, ..] => "JPEG",
+        [(byte)'G', (byte)'I', (byte)'F', ..] => "GIF",
+        [(byte)'B', (byte)'M', ..] => "BMP",
+        _ => null,
+    };
+
     private static bool IsIdx(byte[] bytes) =>
         bytes.Length >= 4 && ((bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0x08) || (bytes[0] == 0x1f && bytes[1] == 0x8b));
 
@@ -187,14 +196,16 @@ public static class DigitImages
             using var stream = new MemoryStream(bytes, writable: false);
             info = ImageInfo.FromStream(stream);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or EndOfStreamException or NotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            info = null;
+            info = null; // the decoder is third-party code reading hostile bytes: any failure means "not an image"
         }
 
         if (info is not { } header || header.Width <= 0 || header.Height <= 0)
         {
-            throw new CliDataException($"{path}: expected a PNG, JPEG, BMP, GIF, TGA, PGM or IDX image file, found none of these");
+            throw new CliDataException(KnownFormat(bytes) is { } format
+                ? $"{path}: expected a {format} image that can be decoded, found a damaged, oversized or unsupported one"
+                : $"{path}: expected a PNG, JPEG, BMP, GIF, TGA, PGM or IDX image file, found none of these");
         }
 
         if ((long)header.Width * header.Height > MaxPixels)
@@ -207,7 +218,7 @@ public static class DigitImages
         {
             image = ImageResult.FromMemory(bytes, ColorComponents.GreyAlpha);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or EndOfStreamException or NotSupportedException or OverflowException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new CliDataException($"{path}: expected a decodable image, found {e.Message.ReplaceLineEndings(" ")}", e);
         }
