@@ -33,6 +33,7 @@ public sealed record DivergedLine(string Reason)
 [JsonSerializable(typeof(EpochLine))]
 [JsonSerializable(typeof(SummaryLine))]
 [JsonSerializable(typeof(DivergedLine))]
+[JsonSerializable(typeof(BenchLine))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonLines
@@ -42,4 +43,6 @@ public static class JsonLines
     public static string Summary(SummaryLine line) => JsonSerializer.Serialize(line, CliJsonContext.Default.SummaryLine);
 
     public static string Diverged(DivergedLine line) => JsonSerializer.Serialize(line, CliJsonContext.Default.DivergedLine);
+
+    public static string Bench(BenchLine line) => JsonSerializer.Serialize(line, CliJsonContext.Default.BenchLine);
 }

@@ -30,10 +30,10 @@ public static class ModelLoading
     public static void CheckMnistShaped(LoadedModel model)
     {
         var shape = model.Shape;
-        if (shape.Steps != MnistSource.Side || shape.Inputs != MnistSource.Side || shape.Classes != MnistSource.Classes)
+        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Classes != SimdRnn.Data.Mnist.Classes)
         {
             throw new CliDataException(
-                $"{model.Path}: expected a model of {MnistSource.Side} steps of {MnistSource.Side} inputs and {MnistSource.Classes} classes (MNIST), " +
+                $"{model.Path}: expected a model of {DigitImages.Side} steps of {DigitImages.Side} inputs and {SimdRnn.Data.Mnist.Classes} classes (MNIST), " +
                 $"found {shape.Steps} steps of {shape.Inputs} inputs and {shape.Classes} classes");
         }
     }

@@ -41,7 +41,7 @@ public static class TrainCheckpoints
         Conflict(parsed, "cell", options.Cell, shape.Cell.Info.Name, model.Path);
         Conflict(parsed, "hidden", options.Hidden, shape.Hidden, model.Path);
         Conflict(parsed, "layers", options.Layers, shape.Layers, model.Path);
-        if (shape.Steps != MnistSource.Side || shape.Inputs != MnistSource.Side || shape.Classes != MnistSource.Classes) ModelLoading.CheckMnistShaped(model);
+        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Classes != SimdRnn.Data.Mnist.Classes) ModelLoading.CheckMnistShaped(model);
 
         int done = model.Epoch ?? 0;
         if (done >= options.Epochs)

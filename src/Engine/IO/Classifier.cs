@@ -88,7 +88,7 @@ public sealed class Classifier : IDisposable
         {
             var ws = owner.workspaces[worker];
             int first = chunk * ChunkRows, n = Math.Min(ChunkRows, data!.Count - first), classes = owner.Shape.Classes;
-            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data.Sequence(first + r));
+            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
             owner.network.Forward(ws, n);
             for (int r = 0; r < n; r++)
             {

@@ -69,6 +69,9 @@ public sealed class Trainer : IDisposable
 
     public IOptimizer Optimizer { get; }
 
+    /// <summary>Threads that run chunks: at most <see cref="TrainOptions.Threads"/>, at most the chunks of a batch.</summary>
+    public int Workers => pool.Workers;
+
     /// <summary>The global gradient norm of the last batch, before clipping.</summary>
     public double LastGradientNorm { get; private set; }
 
@@ -176,7 +179,7 @@ public sealed class Trainer : IDisposable
             for (int r = 0; r < n; r++)
             {
                 int index = trainer.order[start + first + r];
-                ws.SetSequence(r, n, trainer.train.Sequence(index));
+                ws.SetSequence(r, n, trainer.train, index);
                 chunkLabels[r] = trainer.train.Label(index);
             }
 
@@ -205,7 +208,7 @@ public sealed class Trainer : IDisposable
         {
             var ws = trainer.workspaces[worker];
             int first = chunk * ws.Capacity, n = Math.Min(ws.Capacity, data!.Count - first);
-            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data.Sequence(first + r));
+            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
             trainer.Network.Forward(ws, n);
 
             int classes = trainer.Shape.Classes;

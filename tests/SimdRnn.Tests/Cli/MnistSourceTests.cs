@@ -1,4 +1,5 @@
 using SimdRnn.Cli;
+using SimdRnn.Tests.Data;
 using Xunit;
 
 namespace SimdRnn.Tests.Cli;
@@ -16,8 +17,8 @@ public sealed class MnistSourceTests
         Assert.Equal((5, 28, 28, 10), (train.Count, train.Steps, train.Inputs, train.Classes));
         Assert.Equal(3, test.Count);
         Assert.Equal(4, train.Label(4));
-        Assert.Equal(2 / 255f, train.Sequence(2)[0]);
-        Assert.Equal(255 / 255f, train.Sequence(0)[255]);
+        Assert.Equal(2 / 255f, train.SequenceArray(2)[0]);
+        Assert.Equal(255 / 255f, train.SequenceArray(0)[255]);
         Assert.True(MnistSource.IsAvailable(directory));
     }
 
@@ -32,7 +33,8 @@ public sealed class MnistSourceTests
 
         var error = Assert.Throws<CliDataException>(() => MnistSource.Load(directory, train: true));
 
-        Assert.Contains("train-labels-idx1-ubyte has 4 labels for 5 images", error.Message);
+        Assert.Contains("expected 5 labels, one per image", error.Message);
+        Assert.Contains("train-labels-idx1-ubyte", error.Message);
     }
 
     [Fact]
@@ -54,7 +56,8 @@ public sealed class MnistSourceTests
 
         var error = Assert.Throws<CliDataException>(() => MnistSource.Load(directory, train: true));
 
-        Assert.Contains(Path.Combine(directory, "train-images-idx3-ubyte"), error.Message);
+        Assert.Contains("train-images-idx3-ubyte", error.Message);
+        Assert.Contains(directory, error.Message);
         Assert.False(MnistSource.IsAvailable(directory));
     }
 

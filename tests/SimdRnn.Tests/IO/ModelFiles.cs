@@ -36,7 +36,7 @@ internal static class ModelFiles
     public static float[] Logits(Network<float> network, SequenceDataset data, int count)
     {
         using var ws = network.CreateWorkspace(count);
-        for (int r = 0; r < count; r++) ws.SetSequence(r, count, data.Sequence(r));
+        for (int r = 0; r < count; r++) ws.SetSequence(r, count, data, r);
         network.Forward(ws, count);
         return ws.Logits.AsSpan(0, count * network.Shape.Classes).ToArray();
     }

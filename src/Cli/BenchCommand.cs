@@ -1,0 +1,132 @@
+using System.Globalization;
+using SimdRnn.Cells;
+using SimdRnn.Data;
+using SimdRnn.Kernels;
+using SimdRnn.Training;
+
+namespace SimdRnn.Cli;
+
+/// <summary>One <c>bench --json</c> object.</summary>
+public sealed record BenchLine(
+    string Cell, int Hidden, int Batch, int Layers, int Threads, string Simd,
+    double SamplesPerSecond, double Gflops, double PeakGflops, double PeakFraction, double EvalSamplesPerSecond);
+
+/// <summary>
+/// <c>simdrnn bench</c>: training throughput on MNIST after a warm-up, as the median of several timed
+/// windows, in samples/s and in GFLOP/s by the formula in <see cref="TrainingFlops"/>, and as a fraction of
+/// the machine's peak FMA rate, measured by the same program; also evaluation throughput.
+/// <c>simdrnn bench --peak</c> prints only the peak.
+/// </summary>
+public sealed class BenchCommand : ICliCommand
+{
+    private const int Windows = 5;
+
+    public static IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("cell", "NAME", "Recurrent cell", "lstm"),
+        new("hidden", "N", "Hidden units per layer", "128"),
+        new("batch", "N", "Sequences per mini-batch", "128"),
+        new("layers", "N", "Stacked recurrent layers", "1"),
+        new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
+        new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of a fifth of that)", "10"),
+        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
+        new("peak", null, "Measure and print only the peak FMA rate for 1 and N threads"),
+        new("json", null, "Print one JSON object"),
+    ];
+
+    public string Name => "bench";
+
+    public string Summary => "Measure training and evaluation throughput (samples/s, GFLOP/s, fraction of peak)";
+
+    public string Usage => CommandLineParser.Usage(
+        "simdrnn bench [options]",
+        "Trains on MNIST for the given time after a warm-up and reports the median samples/s of 5 windows,\n" +
+        "GFLOP/s of the recurrent GEMMs (2GHT(3H+2I) per sample for the first layer, 6GHT(2H) for each\n" +
+        "further one) and the fraction of the peak FMA rate this machine reaches with as many threads.",
+        Options);
+
+    public int Run(IReadOnlyList<string> args, CliContext context)
+    {
+        var parsed = CommandLineParser.Parse(Name, args, Options);
+        if (parsed.Help)
+        {
+            context.Out.Write(Usage);
+            return ExitCodes.Success;
+        }
+
+        int threads = parsed.PositiveInt("threads", Environment.ProcessorCount);
+        if (parsed.Has("peak"))
+        {
+            foreach (int n in threads == 1 ? [1] : new[] { 1, threads })
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak FMA, {n} thread{(n == 1 ? "" : "s")}, {Simd.Path}: {PeakProbe.Measure(n, 2.0):F1} GFLOP/s"));
+            }
+
+            return ExitCodes.Success;
+        }
+
+        var options = new TrainOptions
+        {
+            Cell = parsed.String("cell", "lstm"),
+            Hidden = parsed.PositiveInt("hidden", 128),
+            Batch = parsed.PositiveInt("batch", 128),
+            Layers = parsed.PositiveInt("layers", 1),
+            Threads = threads,
+            Schedule = LearningRateSchedule.Constant,
+        };
+        float seconds = parsed.PositiveNumber("seconds", 10);
+        var cell = CellCatalog.Find(context.Cells, options.Cell)
+            ?? throw ParsedArguments.Expected("cell", "one of " + string.Join(", ", context.Cells.Select(c => c.Info.Name)), options.Cell);
+
+        string directory = MnistSource.ResolveDirectory(parsed.Raw("data"));
+        MnistSource.EnsureAvailable(directory, context.Error.WriteLine);
+        SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
+
+        using var trainer = new Trainer(cell, options, train);
+        context.Error.WriteLine(TrainCommand.Header(options, trainer.Shape.ParameterCount));
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warming up for {seconds / Windows:F1} s, then {Windows} windows of {seconds / Windows:F1} s"));
+
+        int epoch = 1;
+        TrainFor(trainer, ref epoch, seconds / Windows);
+        var rates = new double[Windows];
+        for (int w = 0; w < Windows; w++) rates[w] = TrainFor(trainer, ref epoch, seconds / Windows);
+        Array.Sort(rates);
+        double samplesPerSecond = rates[Windows / 2];
+
+        double evalRate = trainer.Evaluate(test).SamplesPerSecond;
+        double gflops = samplesPerSecond * TrainingFlops.PerSample(trainer.Shape) / 1e9;
+        double peak = PeakProbe.Measure(trainer.Workers, 1.0);
+        var line = new BenchLine(cell.Info.Name, options.Hidden, options.Batch, options.Layers, trainer.Workers, Simd.Path.ToString(),
+            samplesPerSecond, gflops, peak, gflops / peak, evalRate);
+
+        if (parsed.Has("json"))
+        {
+            context.Out.WriteLine(JsonLines.Bench(line));
+        }
+        else
+        {
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"train: {samplesPerSecond:N0} samples/s (median of {Windows}; min {rates[0]:N0}, max {rates[^1]:N0}), {gflops:F1} GFLOP/s, {100 * gflops / peak:F1}% of peak {peak:F1} GFLOP/s ({trainer.Workers} thread{(trainer.Workers == 1 ? "" : "s")}, {Simd.Path})"));
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval:  {evalRate:N0} samples/s"));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    // Trains whole batches for about the given time, continuing into the next epoch when one ends; returns samples/s.
+    private static double TrainFor(Trainer trainer, ref int epoch, double seconds)
+    {
+        int samples = 0;
+        double elapsed = 0;
+        while (elapsed < seconds)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds - elapsed));
+            var result = trainer.TrainEpoch(epoch, null, deadline.Token);
+            samples += (int)Math.Round(result.SamplesPerSecond * result.Seconds);
+            elapsed += result.Seconds;
+            if (result.Completed) epoch++;
+        }
+
+        return samples / elapsed;
+    }
+}
