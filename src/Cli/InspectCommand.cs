@@ -34,51 +34,31 @@ public sealed class InspectCommand : ICliCommand
 
         if (parsed.Positionals.Count == 0) throw new UsageException("no model file given; run 'simdrnn inspect --help' for usage");
         string path = parsed.Positionals[0];
-        SafetensorsHeader header;
-        try
-        {
-            header = SafetensorsFile.ReadHeader(path);
-        }
-        catch (ModelFormatException e)
-        {
-            throw new CliDataException(e.Message, e);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new CliDataException($"{path}: no such model file", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliDataException($"cannot read {path}: {e.Message}", e);
-        }
-
-        LoadedModel? model = null;
+        var header = ModelLoading.ReadHeader(path);
+        ModelDescription? model = null;
         string? error = null;
         try
         {
-            model = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));
+            model = ModelLoading.Describe(path, context.Cells, parsed.Raw("cell"));
         }
         catch (CliDataException e)
         {
             error = e.Message;
         }
 
-        using (model)
+        long bytes = new FileInfo(path).Length;
+        long parameters = header.Tensors.Where(t => !t.Name.StartsWith(ModelFile.OptimizerPrefix, StringComparison.Ordinal)).Sum(t => t.ElementCount);
+        if (parsed.Has("json"))
         {
-            long bytes = new FileInfo(path).Length;
-            long parameters = header.Tensors.Where(t => !t.Name.StartsWith(ModelFile.OptimizerPrefix, StringComparison.Ordinal)).Sum(t => t.ElementCount);
-            if (parsed.Has("json"))
-            {
-                var shape = model?.Shape;
-                context.Out.WriteLine(ModelJson.Inspect(new InspectLine(path, bytes, header.Metadata.GetValueOrDefault(ModelFile.Keys.Format),
-                    shape?.Cell.Info.Name ?? header.Metadata.GetValueOrDefault(ModelFile.Keys.Cell), shape?.Steps, shape?.Inputs, shape?.Hidden, shape?.Layers, shape?.Classes,
-                    parameters, header.Tensors.Select(t => new TensorLine(t.Name, t.DType.Name(), t.Shape)).ToArray(),
-                    header.Metadata.ToDictionary(), model is not null, error)));
-            }
-            else
-            {
-                context.Out.Write(Text(path, bytes, parameters, header, model));
-            }
+            var shape = model?.Shape;
+            context.Out.WriteLine(ModelJson.Inspect(new InspectLine(path, bytes, header.Metadata.GetValueOrDefault(ModelFile.Keys.Format),
+                shape?.Cell.Info.Name ?? header.Metadata.GetValueOrDefault(ModelFile.Keys.Cell), shape?.Steps, shape?.Inputs, shape?.Hidden, shape?.Layers, shape?.Classes,
+                parameters, header.Tensors.Select(t => new TensorLine(t.Name, t.DType.Name(), t.Shape)).ToArray(),
+                header.Metadata.ToDictionary(), model is not null, error)));
+        }
+        else
+        {
+            context.Out.Write(Text(path, bytes, parameters, header, model));
         }
 
         if (error is null) return ExitCodes.Success;
@@ -86,7 +66,7 @@ public sealed class InspectCommand : ICliCommand
         return ExitCodes.Error;
     }
 
-    public static string Text(string path, long bytes, long parameters, SafetensorsHeader header, LoadedModel? model)
+    public static string Text(string path, long bytes, long parameters, SafetensorsHeader header, ModelDescription? model)
     {
         var text = new StringBuilder();
         var invariant = CultureInfo.InvariantCulture;
@@ -108,7 +88,7 @@ public sealed class InspectCommand : ICliCommand
         text.Append(invariant, $"Parameters: {parameters:N0} ({parameters * sizeof(float):N0} bytes as F32)\n");
         if (model?.Optimizer is { } optimizer)
         {
-            text.Append(invariant, $"Optimizer state: {OptimizerState.KindName(optimizer.Kind)}, {optimizer.Steps:N0} steps\n");
+            text.Append(invariant, $"Optimizer state: {OptimizerState.KindName(optimizer)}, {model.OptimizerSteps:N0} steps\n");
         }
 
         if (model?.Epoch is int epoch) text.Append(invariant, $"Epochs completed: {epoch}\n");

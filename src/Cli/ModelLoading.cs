@@ -6,11 +6,21 @@ namespace SimdRnn.Cli;
 /// <summary>Loading model files for the commands: every failure becomes one <see cref="CliDataException"/> line (exit 1).</summary>
 public static class ModelLoading
 {
-    public static LoadedModel Load(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null)
+    public static LoadedModel Load(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null) =>
+        Translate(path, () => ModelFile.Load(path, cells, cellOverride));
+
+    /// <summary>The file's checked shape and metadata, without its weights.</summary>
+    public static ModelDescription Describe(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null) =>
+        Translate(path, () => ModelFile.Describe(path, cells, cellOverride));
+
+    /// <summary>The file's header alone.</summary>
+    public static SafetensorsHeader ReadHeader(string path) => Translate(path, () => SafetensorsFile.ReadHeader(path));
+
+    private static T Translate<T>(string path, Func<T> read)
     {
         try
         {
-            return ModelFile.Load(path, cells, cellOverride);
+            return read();
         }
         catch (ModelFormatException e)
         {

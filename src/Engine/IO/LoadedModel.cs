@@ -6,17 +6,20 @@ namespace SimdRnn.IO;
 /// <summary>A model read by <see cref="ModelFile.Load"/>: the network with its parameters, and what the file says about it.</summary>
 public sealed class LoadedModel : IDisposable
 {
-    internal LoadedModel(string path, Network<float> network, IReadOnlyDictionary<string, string> metadata, bool isSimdRnnFile,
-        int? epoch, TrainOptions? options, OptimizerState? optimizer)
+    internal LoadedModel(ModelDescription description, Network<float> network, OptimizerState? optimizer)
     {
-        Path = path;
+        Description = description;
+        Path = description.Path;
         Network = network;
-        Metadata = metadata;
-        IsSimdRnnFile = isSimdRnnFile;
-        Epoch = epoch;
-        Options = options;
+        Metadata = description.Metadata;
+        IsSimdRnnFile = description.IsSimdRnnFile;
+        Epoch = description.Epoch;
+        Options = description.Options;
         Optimizer = optimizer;
     }
+
+    /// <summary>The checked shape and metadata.</summary>
+    public ModelDescription Description { get; }
 
     public string Path { get; }
 

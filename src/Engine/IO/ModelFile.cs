@@ -6,6 +6,18 @@ using SimdRnn.Training;
 
 namespace SimdRnn.IO;
 
+/// <summary>A model file as checked by <see cref="ModelFile.Describe(string, IReadOnlyList{CellEntry}, string?)"/>: its shape and what its metadata says.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="Shape">The network's architecture (sizes inferred from the tensors for a file without SimdRnn metadata).</param>
+/// <param name="Metadata">The file's <c>__metadata__</c>, as written.</param>
+/// <param name="IsSimdRnnFile">False for a file without SimdRnn metadata (e.g. a PyTorch state_dict).</param>
+/// <param name="Epoch">Epochs completed when the file was written, if it says.</param>
+/// <param name="Options">The training options, if saved.</param>
+/// <param name="Optimizer">The kind of the saved optimizer state, if any.</param>
+/// <param name="OptimizerSteps">The steps of the saved optimizer state, if any.</param>
+public sealed record ModelDescription(string Path, NetworkShape Shape, IReadOnlyDictionary<string, string> Metadata, bool IsSimdRnnFile,
+    int? Epoch, TrainOptions? Options, OptimizerKind? Optimizer, long? OptimizerSteps);
+
 /// <summary>What a model file holds besides the weights: the training position, options and optimizer state.</summary>
 public sealed record ModelCheckpoint
 {
@@ -129,13 +141,9 @@ public static class ModelFile
     public static LoadedModel Load(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null)
     {
         using var file = SafetensorsFile.Open(path);
+        var description = Describe(file.Header, cells, cellOverride);
         var header = file.Header;
-        bool native = header.Metadata.TryGetValue(Keys.Format, out string? format) && format == Format;
-        var shape = native ? NativeShape(header, cells, cellOverride) : InferredShape(header, cells, cellOverride);
-        CheckTensors(header, shape);
-        var optimizerKind = native ? OptimizerKindOf(header) : null;
-        CheckOptimizerTensors(header, shape, optimizerKind);
-
+        var shape = description.Shape;
         var network = new Network<float>(shape);
         try
         {
@@ -143,39 +151,61 @@ public static class ModelFile
             network.ParametersChanged();
 
             OptimizerState? optimizer = null;
-            if (optimizerKind is OptimizerKind kind)
+            if (description.Optimizer is OptimizerKind kind)
             {
-                long steps = ParseLong(header, Keys.OptimizerSteps);
                 var buffers = OptimizerState.BufferNames(kind).Select(name =>
                 {
                     var buffer = new float[shape.ParameterCount];
                     foreach (var tensor in shape.Tensors) file.ReadFloats(header.Find($"{OptimizerPrefix}{name}.{tensor.Name}")!, tensor.Of(buffer));
                     return buffer;
                 }).ToArray();
-                optimizer = new OptimizerState(kind, steps, buffers);
+                optimizer = new OptimizerState(kind, description.OptimizerSteps!.Value, buffers);
             }
 
-            int? epoch = native && header.Metadata.ContainsKey(Keys.Epoch) ? ParseInt(header, Keys.Epoch, minimum: 0) : null;
-            TrainOptions? options = null;
-            if (native && header.Metadata.TryGetValue(Keys.TrainOptions, out string? json))
-            {
-                try
-                {
-                    options = TrainOptionsJson.Read(json);
-                }
-                catch (FormatException e)
-                {
-                    throw new ModelFormatException(path, $"metadata '{Keys.TrainOptions}': {e.Message}", e);
-                }
-            }
-
-            return new LoadedModel(path, network, header.Metadata, native, epoch, options, optimizer);
+            return new LoadedModel(description, network, optimizer);
         }
         catch
         {
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Everything <see cref="Load"/> checks and reports, without reading or allocating the weights: the header,
+    /// the metadata, the cell and every tensor's presence, dtype and shape.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is malformed or does not fit; the message names the tensor.</exception>
+    public static ModelDescription Describe(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null)
+    {
+        using var file = SafetensorsFile.Open(path);
+        return Describe(file.Header, cells, cellOverride);
+    }
+
+    private static ModelDescription Describe(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
+    {
+        bool native = header.Metadata.TryGetValue(Keys.Format, out string? format) && format == Format;
+        var shape = native ? NativeShape(header, cells, cellOverride) : InferredShape(header, cells, cellOverride);
+        CheckTensors(header, shape);
+        var optimizerKind = native ? OptimizerKindOf(header) : null;
+        CheckOptimizerTensors(header, shape, optimizerKind);
+        long? optimizerSteps = optimizerKind is null ? null : ParseLong(header, Keys.OptimizerSteps);
+
+        int? epoch = native && header.Metadata.ContainsKey(Keys.Epoch) ? ParseInt(header, Keys.Epoch, minimum: 0) : null;
+        TrainOptions? options = null;
+        if (native && header.Metadata.TryGetValue(Keys.TrainOptions, out string? json))
+        {
+            try
+            {
+                options = TrainOptionsJson.Read(json);
+            }
+            catch (FormatException e)
+            {
+                throw new ModelFormatException(header.Path, $"metadata '{Keys.TrainOptions}': {e.Message}", e);
+            }
+        }
+
+        return new ModelDescription(header.Path, shape, header.Metadata, native, epoch, options, optimizerKind, optimizerSteps);
     }
 
     private static NetworkShape NativeShape(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)

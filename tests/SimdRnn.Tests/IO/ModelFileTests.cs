@@ -37,6 +37,26 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Describe_ReportsWhatLoadWouldWithoutTheWeights()
+    {
+        string path = PathOf("m.safetensors");
+        using (var network = ModelFiles.Network(TestCells.Lstm))
+        {
+            var state = OptimizerState.Capture(new Adam(network.Shape.ParameterCount) { Steps = 17 });
+            ModelFile.Save(path, network, new ModelCheckpoint { Epoch = 2, Options = new TrainOptions { Seed = 9 }, Optimizer = state });
+        }
+
+        var description = ModelFile.Describe(path, TestCells.All);
+
+        Assert.Same(TestCells.Lstm, description.Shape.Cell);
+        Assert.Equal((5, 2), (description.Shape.Hidden, description.Shape.Layers));
+        Assert.Equal((2, 9, OptimizerKind.Adam, 17L), (description.Epoch!.Value, description.Options!.Seed, description.Optimizer!.Value, description.OptimizerSteps!.Value));
+        Assert.True(description.IsSimdRnnFile);
+        var e = Assert.Throws<ModelFormatException>(() => ModelFile.Describe(path, [TestCells.Rnn]));
+        Assert.Equal($"{path}: cell 'lstm' is not available: expected one of rnn", e.Message);
+    }
+
+    [Fact]
     public void Save_WritesPyTorchNamesShapesAndMetadata()
     {
         string path = PathOf("m.safetensors");
