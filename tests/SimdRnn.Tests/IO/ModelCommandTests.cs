@@ -96,6 +96,23 @@ public sealed class ModelCommandTests : IClassFixture<ModelCommandTests.TrainedM
     }
 
     [Fact]
+    public void Predict_ReadsJpeg()
+    {
+        // 56x56 baseline JPEG (made once with cjpeg -quality 90): a dark blue bar at column 36-37 on off-white, the easy seven.
+        string jpeg = _dir.Write("seven.jpg", Convert.FromBase64String(SevenJpeg));
+
+        var image = Assert.Single(DigitImages.Read(jpeg));
+        var run = CliFiles.Run(TestCells.All, "predict", "--model", Model, jpeg);
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Matches($@"^{Escape(jpeg)}: 7 \(\d\.\d{{4}}\)\n$", run.Out);
+        Assert.InRange(image.Pixels[14 * 28 + 18], 0.8f, 1f);
+        Assert.InRange(image.Pixels[14 * 28 + 5], 0f, 0.1f);
+    }
+
+    private const string SevenJpeg = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wAARCAA4ADgDASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAAAAgJ/8QAGhABAAEFAAAAAAAAAAAAAAAAAAMHCDiGtf/EABYBAQEBAAAAAAAAAAAAAAAAAAAEAv/EABsRAQACAgMAAAAAAAAAAAAAAAABAwIxM3Ky/9oADAMBAAIRAxEAPwDTUBOAAJvrnmRbHs/OjUgm+ueZFsez86NSC2/jp6z6yZjcgCJoAAABN9c8yLY9n50akE31zzItj2fnRqQW38dPWfWTMbkARNAAAAJvrnmRbHs/OjUgm+ueZFsez86NSC2/jp6z6yZjcgCJoAAABN9c8yLY9n50akAW38dPWfWTMbkARNP/2Q==";
+
+    [Fact]
     public void PredictJson_GivesEveryProbability()
     {
         string pgm = _dir.Write("three.pgm", CliFiles.Pgm(CliFiles.EasyImage(3, new Random(1)), 28, 28));
