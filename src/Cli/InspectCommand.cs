@@ -82,7 +82,7 @@ public sealed class InspectCommand : ICliCommand
         }
         else
         {
-            text.Append("Cell: ").Append(metadata.GetValueOrDefault(ModelFile.Keys.Cell) ?? "(unknown)").Append(" (the file does not load: see the error below)\n");
+            text.Append("Cell: ").Append(Printable(metadata.GetValueOrDefault(ModelFile.Keys.Cell) ?? "(unknown)")).Append(" (the file does not load: see the error below)\n");
         }
 
         text.Append(invariant, $"Parameters: {parameters:N0} ({parameters * sizeof(float):N0} bytes as F32)\n");
@@ -104,15 +104,21 @@ public sealed class InspectCommand : ICliCommand
         int nameWidth = header.Tensors.Count == 0 ? 0 : header.Tensors.Max(t => t.Name.Length);
         foreach (var tensor in header.Tensors)
         {
-            text.Append("  ").Append(tensor.Name.PadRight(nameWidth)).Append("  ").Append(tensor.DType.Name().PadRight(4)).Append("  ").Append(tensor.ShapeText).Append('\n');
+            text.Append("  ").Append(Printable(tensor.Name).PadRight(nameWidth)).Append("  ").Append(tensor.DType.Name().PadRight(4)).Append("  ").Append(tensor.ShapeText).Append('\n');
         }
 
         text.Append("Metadata:\n");
         foreach (var (key, value) in metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
-            text.Append("  ").Append(key).Append(" = ").Append(value.ReplaceLineEndings(" ")).Append('\n');
+            text.Append("  ").Append(Printable(key)).Append(" = ").Append(Printable(value)).Append('\n');
         }
 
         return text.ToString();
     }
+
+    // Names and values come from the file: control characters would break (or forge) lines of the listing.
+    private static string Printable(string text) => string.Create(text.Length, text, (span, source) =>
+    {
+        for (int i = 0; i < source.Length; i++) span[i] = char.IsControl(source[i]) ? '?' : source[i];
+    });
 }
