@@ -44,6 +44,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "classify: a missing file gave status %d, message '%s'\n", status, simdrnn_last_error());
         return 1;
     }
+    printf("simdrnn %s\n", simdrnn_version());
     printf("missing file: %d %s\n", status, simdrnn_last_error());
 
     simdrnn_model *model;
@@ -106,8 +107,44 @@ int main(int argc, char **argv)
     }
     printf("null session: %d %s\n", status, simdrnn_last_error());
 
-    simdrnn_session_free(session);
+    /* The same model from memory gives the same probabilities. */
+    FILE *model_file = fopen(argv[1], "rb");
+    if (model_file == NULL) {
+        perror(argv[1]);
+        return 1;
+    }
+    fseek(model_file, 0, SEEK_END);
+    long model_bytes = ftell(model_file);
+    fseek(model_file, 0, SEEK_SET);
+    unsigned char *image = malloc((size_t)model_bytes);
+    if (image == NULL || fread(image, 1, (size_t)model_bytes, model_file) != (size_t)model_bytes) {
+        fprintf(stderr, "classify: could not read %s\n", argv[1]);
+        return 1;
+    }
+    fclose(model_file);
+    simdrnn_model *in_memory;
+    if ((status = simdrnn_load_memory(image, (size_t)model_bytes, &in_memory)) != SIMDRNN_OK) return fail("simdrnn_load_memory", status);
+    free(image);
+    simdrnn_session *second;
+    if ((status = simdrnn_session_create(in_memory, 1, &second)) != SIMDRNN_OK) return fail("simdrnn_session_create", status);
+    if ((status = simdrnn_predict(second, sequences, 1, streamed)) != SIMDRNN_OK) return fail("simdrnn_predict", status);
+    if (memcmp(streamed, probabilities, (size_t)classes * sizeof(float)) != 0) {
+        fprintf(stderr, "classify: the model loaded from memory disagrees with the one loaded from the file\n");
+        return 1;
+    }
+    printf("from memory: same probabilities\n");
+    simdrnn_session_free(second);
+    simdrnn_model_free(in_memory);
+
+    /* A session whose model was freed reports it instead of crashing. */
     simdrnn_model_free(model);
+    status = simdrnn_predict(session, sequences, 1, probabilities);
+    if (status != SIMDRNN_ERROR_DISPOSED) {
+        fprintf(stderr, "classify: a session of a freed model gave status %d\n", status);
+        return 1;
+    }
+    printf("freed model: %d %s\n", status, simdrnn_last_error());
+    simdrnn_session_free(session);
     free(sequences);
     free(probabilities);
     free(streamed);
