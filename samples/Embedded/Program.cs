@@ -6,6 +6,8 @@
 //                    sensor would deliver them; prints the running prediction after every step. After T steps
 //                    it is the batch mode's prediction.
 //
+// --latency: instead, measures this machine's per-call latency of one sequence and of one streaming step (medians).
+//
 // --labelled: each line starts with the true label, which is skipped and counted into an accuracy at the end
 // (the CSV files of `simdrnn train --data-format csv`).
 using System.Diagnostics;
@@ -13,7 +15,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using SimdRnn.Inference;
 
-const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] < lines.csv";
+const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] < lines.csv\n       simdrnn-embedded MODEL --latency";
 if (args.Length == 0 || args[0].StartsWith('-'))
 {
     Console.Error.WriteLine(Usage);
@@ -42,6 +44,8 @@ catch (IOException e)
 
 using (model)
 {
+    if (args.Contains("--latency")) return Latency(model);
+
     // Everything a session needs is allocated here; Predict and Step allocate nothing afterwards.
     using var session = model.CreateSession(stream ? 1 : batch);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -140,6 +144,37 @@ static int Stream(InferenceSession session, bool labelled)
     }
 
     Report(sequences, correct, labelled, clock.Elapsed.TotalMicroseconds / Math.Max(1, steps), "step");
+    return 0;
+}
+
+// Median per-call latency after warm-up: one whole sequence (Predict of 1), one streaming step with its probabilities.
+static int Latency(InferenceModel model)
+{
+    using var session = model.CreateSession(1);
+    var random = new Random(1);
+    var sequence = new float[model.Steps * model.Inputs];
+    for (int i = 0; i < sequence.Length; i++) sequence[i] = random.NextSingle();
+    var probabilities = new float[model.Classes];
+    var times = new double[2000];
+
+    string Measure(Action call, int warmUp)
+    {
+        for (int i = 0; i < warmUp; i++) call();
+        for (int i = 0; i < times.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(times);
+        return string.Create(CultureInfo.InvariantCulture, $"median {times[times.Length / 2]:F2} us (p10 {times[times.Length / 10]:F2}, p90 {times[times.Length * 9 / 10]:F2})");
+    }
+
+    Console.WriteLine($"one sequence ({model.Steps} steps): {Measure(() => session.Predict(sequence, 1, probabilities), 3000)}");
+    Console.WriteLine($"one streaming step:        {Measure(() => session.Step(sequence.AsSpan(0, model.Inputs), probabilities), 30000)}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"workspace (max batch 1): {InferenceSession.RequiredBytes(model, 1):N0} bytes; weights {model.WeightBytes:N0} bytes; SIMD {SimdRnn.Kernels.Simd.Path}"));
     return 0;
 }
 
