@@ -106,6 +106,13 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("null session: %d %s\n", status, simdrnn_last_error());
+    simdrnn_model *garbage = (simdrnn_model *)1;
+    status = simdrnn_load_memory("not a model", 11, &garbage);
+    if (status != SIMDRNN_ERROR_FORMAT || garbage != NULL) {
+        fprintf(stderr, "classify: bytes that are not a model gave status %d\n", status);
+        return 1;
+    }
+    printf("not a model: %d %s\n", status, simdrnn_last_error());
 
     /* The same model from memory gives the same probabilities. */
     FILE *model_file = fopen(argv[1], "rb");

@@ -137,10 +137,12 @@ public sealed class InferenceSessionTests
         Assert.Equal(1f, probabilities.Sum(), 1e-5f);
     }
 
-    [Fact]
-    public void Predict_AndStep_Alloc_NothingAfterConstruction()
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru-tf")]
+    public void Predict_AndStep_Alloc_NothingAfterConstruction(string cell)
     {
-        var shape = Models.Shape("lstm", steps: 28, inputs: 28, hidden: 64, layers: 2, classes: 10);
+        var shape = Models.Shape(cell, steps: 28, inputs: 28, hidden: 64, layers: 2, classes: 10);
         using var network = Models.Network(shape, seed: 16);
         using var model = InferenceModel.FromNetwork(network);
         using var session = model.CreateSession(maxBatch: 8);

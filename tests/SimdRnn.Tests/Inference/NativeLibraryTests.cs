@@ -80,6 +80,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         Assert.Contains("too many streams: 1 ", printed);
         Assert.Contains("null session: 2 ", printed);
         Assert.Contains("from memory: same probabilities", printed);
+        Assert.Contains("not a model: 5 (model bytes): ", printed);
         Assert.Contains("freed model: 6 ", printed);
         Assert.Contains("simdrnn 0.", printed);
         Assert.True(correct >= Digits / 2, $"{correct} of {Digits} digits right");
