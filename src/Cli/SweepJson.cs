@@ -68,31 +68,27 @@ public sealed class SweepResults : IDisposable
     public sealed record Contents(IReadOnlyList<SweepRecord> Records, IReadOnlyList<string> Ignored, long ValidLength);
 
     /// <summary>
-    /// Opens <paramref name="path"/> for appending (creating it), after cutting off a torn last line;
+    /// Reads <paramref name="path"/> (if it exists), cuts off a torn last line, and opens it for appending;
     /// <paramref name="log"/> hears about every line ignored.
     /// </summary>
     public static SweepResults Open(string path, out IReadOnlyList<SweepRecord> existing, Action<string> log)
     {
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        try
+        existing = [];
+        if (File.Exists(path))
         {
-            var contents = Parse(ReadAll(stream), path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            var contents = Parse(ReadAll(file), path);
             foreach (var note in contents.Ignored) log(note);
-            if (contents.ValidLength < stream.Length)
+            if (contents.ValidLength < file.Length)
             {
-                stream.SetLength(contents.ValidLength);
-                stream.Flush(flushToDisk: true);
+                file.SetLength(contents.ValidLength);
+                file.Flush(flushToDisk: true);
             }
 
-            stream.Seek(0, SeekOrigin.End);
             existing = contents.Records;
-            return new SweepResults(stream);
         }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+
+        return new SweepResults(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
     }
 
     /// <summary>Reads <paramref name="path"/> without changing it.</summary>
@@ -164,7 +160,6 @@ public sealed class SweepResults : IDisposable
     private static byte[] ReadAll(FileStream stream)
     {
         var bytes = new byte[stream.Length];
-        stream.Seek(0, SeekOrigin.Begin);
         stream.ReadExactly(bytes);
         return bytes;
     }
