@@ -17,7 +17,7 @@ public static class ReportMarkdown
             .Append(Invariant($"; {diverged} diverged."));
         if (model.Ranked.FirstOrDefault(r => !r.IsDiverged) is { } best)
         {
-            text.Append(Invariant($" Best: {best.Cell}, {ReportModel.Describe(best, ["lr", "batch", "hidden", "layers", "seed"])}, {best.Epochs} epochs, test accuracy {best.FinalAccuracy:F4}."));
+            text.Append(Invariant($" Best record: {best.Cell}, {ReportModel.Describe(best, ["lr", "batch", "hidden", "layers", "seed"])}, {best.Epochs} epochs, test accuracy {best.FinalAccuracy:F4}."));
         }
 
         text.AppendLine().AppendLine();
@@ -28,7 +28,8 @@ public static class ReportMarkdown
                 .AppendLine();
         }
 
-        text.AppendLine("## Results, best first").AppendLine();
+        text.AppendLine("## Points, best first").AppendLine();
+        text.AppendLine("One row per point, ranked by test accuracy after its largest epoch count; the smaller counts were recorded on the way.").AppendLine();
         text.AppendLine(Table(model)).AppendLine();
 
         if (curves.Count > 0)
@@ -46,26 +47,42 @@ public static class ReportMarkdown
         return text.ToString();
     }
 
-    /// <summary>The table of every record, best first; diverged records last, marked in bold with the reason.</summary>
+    /// <summary>
+    /// The table of every point, best first by test accuracy after its largest epoch count, with a column of
+    /// test accuracy per epoch count; diverged points last, marked in bold with the reason.
+    /// </summary>
     public static string Table(ReportModel model)
     {
         var text = new StringBuilder();
-        text.AppendLine("| rank | cell | lr | batch | hidden | layers | seed | limit | epochs | test accuracy | last cost | train time | samples/s | status |");
-        text.Append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        var counts = model.EpochCounts;
+        text.Append("| rank | cell | lr | batch | hidden | layers | seed | limit |");
+        foreach (int count in counts) text.Append(Invariant($" accuracy, {count} epoch{(count == 1 ? "" : "s")} |"));
+        text.AppendLine(" last cost | train time | samples/s | status |");
+        text.Append("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |").Append(string.Concat(counts.Select(_ => " ---: |"))).Append(" ---: | ---: | ---: | --- |");
         int rank = 0;
-        foreach (var r in model.Ranked)
+        foreach (var r in model.Longest)
         {
             string place = r.IsDiverged ? "–" : (++rank).ToString(CultureInfo.InvariantCulture);
-            string accuracy = r.FinalAccuracy is double a && double.IsFinite(a) ? Invariant($"{a:F4}") : "–";
-            string cost = r.Cost.Length > 0 && double.IsFinite(r.Cost[^1]) ? Invariant($"{r.Cost[^1]:F4}") : "–";
-            string status = r.IsDiverged ? $"**diverged**: {ReportModel.ShortReason(r.Reason)}" : "done";
             string limit = r.Limit is int l ? Invariant($"{l:N0}") : "all";
             text.AppendLine().Append(Invariant(
-                $"| {place} | {r.Cell} | {r.LearningRate.ToString("R", CultureInfo.InvariantCulture)} | {r.Batch} | {r.Hidden} | {r.Layers} | {r.Seed} | {limit} | {r.Epochs} | {accuracy} | {cost} | {r.Seconds:F1} s | {r.SamplesPerSecond:N0} | {status.Replace("|", "\\|", StringComparison.Ordinal)} |"));
+                $"| {place} | {r.Cell} | {r.LearningRate.ToString("R", CultureInfo.InvariantCulture)} | {r.Batch} | {r.Hidden} | {r.Layers} | {r.Seed} | {limit} |"));
+            foreach (int count in counts) text.Append(' ').Append(Accuracy(model.Find(r.Point, count))).Append(" |");
+            double lastCost = r.Cost.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Last();
+            string cost = double.IsFinite(lastCost) ? Invariant($"{lastCost:F4}") : "–";
+            string status = r.IsDiverged ? $"**diverged**: {ReportModel.ShortReason(r.Reason)}" : "done";
+            text.Append(Invariant($" {cost} | {r.Seconds:F1} s | {r.SamplesPerSecond:N0} | {status.Replace("|", "\\|", StringComparison.Ordinal)} |"));
         }
 
         return text.ToString();
     }
+
+    private static string Accuracy(SweepRecord? record) => record switch
+    {
+        null => "",
+        { IsDiverged: true } => "diverged",
+        { FinalAccuracy: double a } when double.IsFinite(a) => Invariant($"{a:F4}"),
+        _ => "–",
+    };
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

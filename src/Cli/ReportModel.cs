@@ -9,6 +9,8 @@ namespace SimdRnn.Cli;
 /// </summary>
 public sealed class ReportModel
 {
+    private readonly Dictionary<string, SweepRecord> byKey;
+
     public ReportModel(IEnumerable<SweepRecord> records)
     {
         var byKey = new Dictionary<string, SweepRecord>(StringComparer.Ordinal);
@@ -20,16 +22,13 @@ public sealed class ReportModel
         }
 
         Duplicates = read - byKey.Count;
+        this.byKey = byKey;
         Records = byKey.Values.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
-        Ranked = Records
-            .OrderBy(r => r.IsDiverged)
-            .ThenByDescending(r => r.IsDiverged ? double.NegativeInfinity : r.FinalAccuracy ?? double.NegativeInfinity)
-            .ThenBy(r => r.Key, StringComparer.Ordinal)
-            .ToList();
-        Longest = Records
+        Ranked = Rank(Records);
+        Longest = Rank(Records
             .GroupBy(r => r.Point)
-            .Select(g => g.OrderByDescending(r => r.Cost.Length).ThenByDescending(r => r.Epochs).First())
-            .ToList();
+            .Select(g => g.OrderByDescending(r => r.Cost.Length).ThenByDescending(r => r.Epochs).First()));
+        EpochCounts = Records.Select(r => r.Epochs).Distinct().Order().ToList();
     }
 
     /// <summary>Every record, one per key, in key order.</summary>
@@ -41,8 +40,14 @@ public sealed class ReportModel
     /// <summary>Best first: finished records by final test accuracy, then the diverged ones.</summary>
     public IReadOnlyList<SweepRecord> Ranked { get; }
 
-    /// <summary>The record of each point with the most epochs: its whole training curve.</summary>
+    /// <summary>The record of each point with the most epochs (its whole training curve), best first.</summary>
     public IReadOnlyList<SweepRecord> Longest { get; }
+
+    /// <summary>The epoch counts recorded, ascending.</summary>
+    public IReadOnlyList<int> EpochCounts { get; }
+
+    /// <summary>The record of <paramref name="point"/> at <paramref name="epochs"/>, if any.</summary>
+    public SweepRecord? Find(SweepPoint point, int epochs) => byKey.GetValueOrDefault(point.Key(epochs));
 
     public IReadOnlyList<string> Cells => Records.Select(r => r.Cell).Distinct().ToList();
 
@@ -71,7 +76,12 @@ public sealed class ReportModel
         return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
     }
 
-    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // Finished records by final test accuracy, best first, then the diverged ones; ties in key order.
+    private static List<SweepRecord> Rank(IEnumerable<SweepRecord> records) => records
+        .OrderBy(r => r.IsDiverged)
+        .ThenByDescending(r => r.IsDiverged ? double.NegativeInfinity : r.FinalAccuracy ?? double.NegativeInfinity)
+        .ThenBy(r => r.Key, StringComparer.Ordinal)
+        .ToList();
 
     private static readonly (string Name, Func<SweepRecord, string> Value)[] Options =
     [

@@ -25,16 +25,23 @@ public sealed class ReportTests
     }
 
     [Fact]
-    public void Table_IsBestFirst_WithDivergedRecordsLastAndMarked()
+    public void Table_HasAPointPerRowBestFirst_AccuracyPerEpochCount_DivergedLastAndMarked()
     {
-        var rows = ReportMarkdown.Table(Model()).Split('\n')[2..];
+        var lines = ReportMarkdown.Table(Model()).Split('\n');
+        var rows = lines[2..];
 
         Assert.Equal(
-            ["1 lstm 0.01 3", "2 rnn 0.001 3", "3 lstm 0.001 3", "4 rnn 0.001 1", "5 lstm 0.01 1", "6 lstm 0.001 1", "7 rnn 0.01 1", "– lstm 0.1 1", "– lstm 0.1 3", "– rnn 0.01 3"],
-            rows.Select(r => r.Split('|', StringSplitOptions.TrimEntries)).Select(c => $"{c[1]} {c[2]} {c[3]} {c[9]}"));
-        Assert.Equal("| 1 | lstm | 0.01 | 128 | 128 | 1 | 1 | 1,000 | 3 | 0.9700 | 0.2000 | 7.5 s | 400 | done |", rows[0]);
-        Assert.EndsWith("| **diverged**: the loss became NaN in epoch 2. |", rows[^1]);
-        Assert.Contains("**diverged**: test accuracy 0.1032 is at chance level (0.10) after epoch 1: the network is not learning. |", rows[^2]);
+            "| rank | cell | lr | batch | hidden | layers | seed | limit | accuracy, 1 epoch | accuracy, 3 epochs | last cost | train time | samples/s | status |",
+            lines[0]);
+        Assert.Equal(
+            ["1 lstm 0.01", "2 rnn 0.001", "3 lstm 0.001", "– lstm 0.1", "– rnn 0.01"],
+            rows.Select(r => r.Split('|', StringSplitOptions.TrimEntries)).Select(c => $"{c[1]} {c[2]} {c[3]}"));
+        Assert.Equal("| 1 | lstm | 0.01 | 128 | 128 | 1 | 1 | 1,000 | 0.8500 | 0.9700 | 0.2000 | 7.5 s | 400 | done |", rows[0]);
+        Assert.Equal(
+            "| – | lstm | 0.1 | 128 | 256 | 1 | 1 | 1,000 | diverged | diverged | 3.8000 | 2.5 s | 400 | " +
+            "**diverged**: test accuracy 0.1032 is at chance level (0.10) after epoch 1: the network is not learning. |",
+            rows[3]);
+        Assert.Equal("| – | rnn | 0.01 | 128 | 128 | 1 | 1 | 1,000 | 0.6400 | diverged | 1.1000 | 2.5 s | 400 | **diverged**: the loss became NaN in epoch 2. |", rows[4]);
     }
 
     [Fact]
@@ -52,7 +59,7 @@ public sealed class ReportTests
         string markdown = File.ReadAllText(Path.Combine(directory, "report.md"));
         Assert.Contains("10 records of 5 points", markdown);
         Assert.Contains("3 diverged", markdown);
-        Assert.Contains("Best: lstm, lr 0.01, batch 128, hidden 128, layers 1, seed 1, 3 epochs, test accuracy 0.9700.", markdown);
+        Assert.Contains("Best record: lstm, lr 0.01, batch 128, hidden 128, layers 1, seed 1, 3 epochs, test accuracy 0.9700.", markdown);
         Assert.Contains("![lstm: cost and test accuracy per epoch](curves-lstm.svg)", markdown);
         Assert.Contains("(summary.svg)", markdown);
     }
