@@ -47,7 +47,9 @@ public static class ReportCharts
         bool capped = finiteCosts.Max() > CostCap;
         var costAxis = SvgAxis.Nice(0, Math.Min(finiteCosts.Max(), CostCap));
 
-        double lowest = records.SelectMany(r => r.TestAccuracy).Where(double.IsFinite).DefaultIfEmpty(0.9).Min();
+        // Diverged points at chance level would squeeze the others into the top of the chart: their crosses sit on its floor.
+        var learning = records.Any(r => !r.IsDiverged) ? records.Where(r => !r.IsDiverged) : records;
+        double lowest = learning.SelectMany(r => r.TestAccuracy).Where(double.IsFinite).DefaultIfEmpty(0.9).Min();
         var accuracyAxis = SvgAxis.Nice(Math.Min(lowest, 0.9), 1);
 
         const double top = 96, plotHeight = 280, plotWidth = 340;
@@ -96,8 +98,10 @@ public static class ReportCharts
         string subtitle = $"Final test accuracy after {epochs} epochs (or where a point stopped)" +
             (over.Count > 0 ? $", the best over {string.Join(", ", over)}" : "") +
             (model.Constant.Count > 0 ? $"; {string.Join(", ", model.Constant)}" : "");
-        return SvgHeatmap.Draw("Test accuracy by learning rate and hidden units", subtitle,
-            "learning rate", "hidden units", "Test accuracy", panels, v => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%");
+        // Colour by the logarithm of the error rate, so that 95% and 97% look as different as 50% and 75%.
+        return SvgHeatmap.Draw("Test accuracy by learning rate and hidden units", subtitle + "; colour: log of the error rate",
+            "learning rate", "hidden units", "Test accuracy", panels, v => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%",
+            v => -Math.Log(Math.Max(1 - v, 1e-4)), [0.5, 0.8, 0.9, 0.95, 0.98, 0.99]);
     }
 
     private static string Percent(double value) => (value * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
