@@ -38,6 +38,15 @@ public sealed partial class CellGenerator
                 errors.Add(locator.Error(DiagnosticDescriptors.ClassNotPartial.Id, new SpecTarget(DeclarationKind.Cell, 0, ArgumentKind.Name), null, symbol.Name));
             }
 
+            for (var type = symbol; type is not null; type = type.ContainingType)
+            {
+                if (type.TypeParameters.Length > 0)
+                {
+                    errors.Add(locator.Error(DiagnosticDescriptors.GenericClass.Id, new SpecTarget(DeclarationKind.Cell, 0, ArgumentKind.Name), null,
+                        type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), symbol.Name, type.Name));
+                }
+            }
+
             var containing = new List<ContainingType>();
             for (var outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
             {

@@ -68,6 +68,10 @@ internal static class DiagnosticDescriptors
         "SRNN0015", "Invalid name",
         "'{0}' is not a valid name for a {1}; use a letter or '_' followed by letters, digits or '_', e.g. \"f\" or \"p_i\"");
 
+    public static readonly DiagnosticDescriptor GenericClass = Create(
+        "SRNN0016", "Cell class is generic",
+        "'{0}' is generic, but a cell must be one concrete type (the registry holds CellEntry.For<{1}>()); declare '{2}' without type parameters");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new()
     {
         [ClassNotPartial.Id] = ClassNotPartial,
@@ -85,6 +89,7 @@ internal static class DiagnosticDescriptors
         [DuplicateCellName.Id] = DuplicateCellName,
         [InvalidCellName.Id] = InvalidCellName,
         [InvalidName.Id] = InvalidName,
+        [GenericClass.Id] = GenericClass,
     };
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

@@ -107,6 +107,16 @@ public class DiagnosticTests
         AssertDiagnostic(Cell("[RecurrentCell(\"test\")]\n[Gate(\"my gate\", Activation.Tanh)]\n[Output(\"h\", \"x_a\")]"), "SRNN0015", "\"my gate\"", "letter or '_'");
 
     [Fact]
+    public void SRNN0016_GenericClass() =>
+        AssertDiagnostic(Cell(Rnn + "\n[Output(\"h\", \"a\")]", "public partial class TestCell<T>;"), "SRNN0016", "\"test\"", "'TestCell<T>' is generic");
+
+    [Fact]
+    public void SRNN0016_InsideGenericClass() =>
+        AssertDiagnostic(
+            Cell(Rnn + "\n[Output(\"h\", \"a\")]", "public partial class TestCell;").Replace("[RecurrentCell", "public partial class Outer<T>\n{\n[RecurrentCell") + "\n}",
+            "SRNN0016", "\"test\"", "'Outer<T>' is generic");
+
+    [Fact]
     public void ErrorsInSeveralExpressions_AreAllReported()
     {
         var (result, _) = GeneratorHarness.Run(Cell("""

@@ -41,13 +41,8 @@ public static class Mnist
             labels[n] = rawLabels[n];
         }
 
-        var values = new float[pixels.Length]; // [N, T=rows, I=cols]
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            values[i] = pixels[i] / 255f;
-        }
-
-        return new SequenceDataset(values, labels, count, steps: rows, inputs: cols, Classes, validate: false);
+        // [N, T=rows, I=cols], kept as bytes: each pixel stands for pixel / 255.
+        return new SequenceDataset(pixels, 255f, labels, count, steps: rows, inputs: cols, Classes, validate: false);
     }
 
     /// <summary>The raw file if present, else its gzip variant.</summary>

@@ -1,14 +1,18 @@
+using System.Numerics.Tensors;
+
 namespace SimdRnn.Data;
 
 /// <summary>
 /// An immutable in-memory set of labelled sequences. Shape letters: N sequences, T steps, I inputs per step.
 /// The values are one flat array [N, T, I], batch-major: sequence n starts at n*T*I and its row t at t*I
-/// within it, so a run of consecutive sequences is one contiguous span.
+/// within it. They are floats, or bytes with a divisor (MNIST's pixels / 255: a quarter of the memory of floats).
 /// </summary>
 public sealed class SequenceDataset
 {
-    private readonly float[] _values; // [>= Count*Steps*Inputs]
-    private readonly int[] _labels;   // [>= Count]
+    private readonly float[]? _values; // [>= Count*Steps*Inputs], or null when stored as bytes
+    private readonly byte[]? _bytes;   // [>= Count*Steps*Inputs] value = byte / _divisor
+    private readonly float _divisor;
+    private readonly int[] _labels;    // [>= Count]
 
     /// <summary>
     /// Creates a data set from copies of <paramref name="values"/> [count*steps*inputs] and
@@ -27,8 +31,19 @@ public sealed class SequenceDataset
 
     /// <summary>Takes ownership of the arrays, which nobody may write afterwards; used by loaders and <see cref="Take"/>.</summary>
     internal SequenceDataset(float[] values, int[] labels, int count, int steps, int inputs, int classes, bool validate)
+        : this(values, null, 1f, values?.LongLength ?? 0, labels, count, steps, inputs, classes, validate)
     {
-        ArgumentNullException.ThrowIfNull(values);
+    }
+
+    /// <summary>Takes ownership of byte values, each standing for <c>byte / divisor</c>, and of the labels.</summary>
+    internal SequenceDataset(byte[] values, float divisor, int[] labels, int count, int steps, int inputs, int classes, bool validate)
+        : this(null, values, divisor, values?.LongLength ?? 0, labels, count, steps, inputs, classes, validate)
+    {
+    }
+
+    private SequenceDataset(float[]? values, byte[]? bytes, float divisor, long length, int[] labels, int count, int steps, int inputs, int classes, bool validate)
+    {
+        if (values is null && bytes is null) throw new ArgumentNullException(nameof(values));
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -36,14 +51,14 @@ public sealed class SequenceDataset
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
 
         long expectedValues = (long)count * steps * inputs;
-        if (validate && values.LongLength != expectedValues)
+        if (validate && length != expectedValues)
         {
             throw new ArgumentException(
-                $"Expected {expectedValues} values ({count} sequences x {steps} steps x {inputs} inputs), found {values.LongLength}.",
+                $"Expected {expectedValues} values ({count} sequences x {steps} steps x {inputs} inputs), found {length}.",
                 nameof(values));
         }
 
-        if (values.LongLength < expectedValues || labels.Length < count)
+        if (length < expectedValues || labels.Length < count)
         {
             throw new ArgumentException($"Arrays are shorter than {count} sequences of {steps}x{inputs}.", nameof(values));
         }
@@ -61,6 +76,8 @@ public sealed class SequenceDataset
         }
 
         _values = values;
+        _bytes = bytes;
+        _divisor = divisor;
         _labels = labels;
         Count = count;
         Steps = steps;
@@ -83,22 +100,22 @@ public sealed class SequenceDataset
     /// <summary>Values per sequence: T*I.</summary>
     public int SequenceLength => Steps * Inputs;
 
-    /// <summary>Sequence <paramref name="index"/>: [T, I], row t at t*I.</summary>
-    public ReadOnlySpan<float> Sequence(int index)
+    /// <summary>Copies sequence <paramref name="index"/> [T, I], row t at t*I, into <paramref name="destination"/>.</summary>
+    public void CopySequence(int index, Span<float> destination)
     {
         CheckIndex(index);
         int length = SequenceLength;
-        return new ReadOnlySpan<float>(_values, index * length, length);
-    }
-
-    /// <summary>Sequences [start, start+count) as one contiguous span: [count, T, I].</summary>
-    public ReadOnlySpan<float> Sequences(int start, int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count - start, nameof(count));
-        int length = SequenceLength;
-        return new ReadOnlySpan<float>(_values, start * length, count * length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
+        if (_values is not null)
+        {
+            _values.AsSpan(index * length, length).CopyTo(destination);
+        }
+        else
+        {
+            var target = destination[..length];
+            TensorPrimitives.ConvertTruncating<byte, float>(_bytes.AsSpan(index * length, length), target);
+            TensorPrimitives.Divide(target, _divisor, target);
+        }
     }
 
     /// <summary>The label of sequence <paramref name="index"/>, in [0, Classes).</summary>
@@ -116,7 +133,10 @@ public sealed class SequenceDataset
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
-        return count == Count ? this : new SequenceDataset(_values, _labels, count, Steps, Inputs, Classes, validate: false);
+        if (count == Count) return this;
+        return _values is not null
+            ? new SequenceDataset(_values, _labels, count, Steps, Inputs, Classes, validate: false)
+            : new SequenceDataset(_bytes!, _divisor, _labels, count, Steps, Inputs, Classes, validate: false);
     }
 
     private void CheckIndex(int index)

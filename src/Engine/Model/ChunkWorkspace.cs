@@ -1,4 +1,5 @@
 using System.Numerics;
+using SimdRnn.Data;
 using SimdRnn.Kernels;
 
 namespace SimdRnn.Model;
@@ -14,6 +15,7 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
         Capacity = capacity;
         Shape = shape;
         Input = new T[shape.Steps * capacity * shape.Inputs];
+        sequence = new float[shape.Steps * shape.Inputs];
         InputGradient = new T[shape.Steps * capacity * shape.Inputs];
         Logits = new T[capacity * shape.Classes];
         dLogits = new T[capacity * shape.Classes];
@@ -21,6 +23,8 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
             .Select(_ => new LayerWorkspace<T>(shape.Cell.Info, shape.Steps, shape.Hidden, capacity))
             .ToArray();
     }
+
+    private readonly float[] sequence;   // [T*I] one sequence as stored, batch-major
 
     public int Capacity { get; }
 
@@ -68,13 +72,14 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>[n, S*H] after backward: the gradient with respect to <see cref="InitialState"/>.</summary>
     public ReadOnlySpan<T> InitialStateGradient(int layer, int rows) => Layers[layer].dState.AsSpan(0, rows * Shape.Cell.Info.StateCount * Shape.Hidden);
 
-    /// <summary>Copies batch-major sequences [n, T*I] into <see cref="Input"/>, time-major.</summary>
-    public void SetSequence(int row, int rows, ReadOnlySpan<float> sequence)
+    /// <summary>Copies sequence <paramref name="index"/> of <paramref name="data"/> into row <paramref name="row"/> of <see cref="Input"/>, time-major.</summary>
+    public void SetSequence(int row, int rows, SequenceDataset data, int index)
     {
+        data.CopySequence(index, sequence);
         int steps = Shape.Steps, inputs = Shape.Inputs;
         for (int t = 0; t < steps; t++)
         {
-            var source = sequence.Slice(t * inputs, inputs);
+            var source = sequence.AsSpan(t * inputs, inputs);
             var destination = Input.AsSpan((t * rows + row) * inputs, inputs);
             for (int i = 0; i < inputs; i++) destination[i] = T.CreateTruncating(source[i]);
         }

@@ -179,7 +179,7 @@ public sealed class Trainer : IDisposable
             for (int r = 0; r < n; r++)
             {
                 int index = trainer.order[start + first + r];
-                ws.SetSequence(r, n, trainer.train.Sequence(index));
+                ws.SetSequence(r, n, trainer.train, index);
                 chunkLabels[r] = trainer.train.Label(index);
             }
 
@@ -208,7 +208,7 @@ public sealed class Trainer : IDisposable
         {
             var ws = trainer.workspaces[worker];
             int first = chunk * ws.Capacity, n = Math.Min(ws.Capacity, data!.Count - first);
-            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data.Sequence(first + r));
+            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
             trainer.Network.Forward(ws, n);
 
             int classes = trainer.Shape.Classes;

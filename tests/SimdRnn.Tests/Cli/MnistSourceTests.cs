@@ -1,4 +1,5 @@
 using SimdRnn.Cli;
+using SimdRnn.Tests.Data;
 using Xunit;
 
 namespace SimdRnn.Tests.Cli;
@@ -16,8 +17,8 @@ public sealed class MnistSourceTests
         Assert.Equal((5, 28, 28, 10), (train.Count, train.Steps, train.Inputs, train.Classes));
         Assert.Equal(3, test.Count);
         Assert.Equal(4, train.Label(4));
-        Assert.Equal(2 / 255f, train.Sequence(2)[0]);
-        Assert.Equal(255 / 255f, train.Sequence(0)[255]);
+        Assert.Equal(2 / 255f, train.SequenceArray(2)[0]);
+        Assert.Equal(255 / 255f, train.SequenceArray(0)[255]);
         Assert.True(MnistSource.IsAvailable(directory));
     }
 

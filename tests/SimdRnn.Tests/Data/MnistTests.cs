@@ -21,7 +21,7 @@ public sealed class MnistTests : IDisposable
         Assert.Equal(new[] { 5, 0, 9 }, train.Labels.ToArray());
         byte[] pixels = IdxFiles.Pixels(3, 4, 5);
         float[] expected = pixels.Skip(20).Take(20).Select(p => p / 255f).ToArray();
-        Assert.Equal(expected, train.Sequence(1).ToArray());
+        Assert.Equal(expected, train.SequenceArray(1));
     }
 
     [Fact]

@@ -14,9 +14,7 @@ public sealed class SequenceDatasetTests
         var set = new SequenceDataset(Values(3, 2, 4), new[] { 2, 0, 1 }, steps: 2, inputs: 4, classes: 3);
 
         Assert.Equal((3, 2, 4, 3), (set.Count, set.Steps, set.Inputs, set.Classes));
-        Assert.Equal(new float[] { 8, 9, 10, 11, 12, 13, 14, 15 }, set.Sequence(1).ToArray());
-        Assert.Equal(new float[] { 8, 9, 10, 11, 12, 13, 14, 15, 16 }, set.Sequences(1, 2)[..9].ToArray());
-        Assert.Equal(16, set.Sequences(1, 2).Length);
+        Assert.Equal(new float[] { 8, 9, 10, 11, 12, 13, 14, 15 }, set.SequenceArray(1));
         Assert.Equal(1, set.Label(2));
         Assert.Equal(new[] { 2, 0, 1 }, set.Labels.ToArray());
     }
@@ -40,7 +38,7 @@ public sealed class SequenceDatasetTests
         values[0] = 99;
         labels[0] = 0;
 
-        Assert.Equal(0f, set.Sequence(0)[0]);
+        Assert.Equal(0f, set.SequenceArray(0)[0]);
         Assert.Equal(1, set.Label(0));
     }
 
@@ -76,12 +74,11 @@ public sealed class SequenceDatasetTests
         var first = set.Take(2);
 
         Assert.Equal(2, first.Count);
-        Assert.Equal(set.Sequence(1).ToArray(), first.Sequence(1).ToArray());
+        Assert.Equal(set.SequenceArray(1), first.SequenceArray(1));
         Assert.Equal(new[] { 2, 0 }, first.Labels.ToArray());
-        Assert.Equal(8, first.Sequences(0, 2).Length);
         Assert.Same(set, set.Take(3));
         Assert.Equal(0, set.Take(0).Count);
-        Assert.Throws<ArgumentOutOfRangeException>(() => first.Sequence(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => first.SequenceArray(2));
         Assert.Throws<ArgumentOutOfRangeException>(() => first.Label(2));
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Take(4));
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Take(-1));
@@ -92,8 +89,17 @@ public sealed class SequenceDatasetTests
     {
         var set = new SequenceDataset(Values(1, 1, 1), new[] { 0 }, 1, 1, 1);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => set.Sequence(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.SequenceArray(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Label(1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => set.Sequences(1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.CopySequence(0, new float[0]));
+    }
+
+    [Fact]
+    public void ByteValuesAreDividedOnCopy()
+    {
+        var set = new SequenceDataset(new byte[] { 0, 51, 255, 102 }, 255f, [1, 0], count: 2, steps: 2, inputs: 1, classes: 2, validate: true);
+
+        Assert.Equal(new[] { 0f, 51 / 255f }, set.SequenceArray(0));
+        Assert.Equal(new[] { 1f, 102 / 255f }, set.Take(2).SequenceArray(1));
     }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Training throughput of SimdRnn and the libtorch peer (../shared/peers/torchsharp), side by side in one run:
+# for each configuration, alternating rounds of `simdrnn bench` and the peer's steady-state epoch (its second;
+# the first includes warm-up), then the medians and their ratio as a Markdown table row.
+#   bench/compare.sh [rounds=3] [threads=2]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+threads=${2:-2}
+simdrnn=${SIMDRNN:-src/Cli/bin/Release/net10.0/simdrnn}
+peer=${PEER:-../shared/peers/torchsharp/run.sh}
+[ -x "$simdrnn" ] || dotnet build src/Cli -c Release >/dev/null
+data=$("$simdrnn" data path)
+"$simdrnn" data fetch >/dev/null
+
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+echo "| cell | hidden | batch | threads | SimdRnn samples/s | libtorch samples/s | ratio | SimdRnn GFLOP/s | fraction of peak |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for config in "lstm 128 128" "gru 128 128" "rnn 128 128" "lstm 256 256"; do
+  set -- $config
+  cell=$1 hidden=$2 batch=$3
+  ours=() theirs=() gflops=() fraction=()
+  for ((round = 1; round <= rounds; round++)); do
+    json=$("$simdrnn" bench --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --seconds 10 --json 2>/dev/null)
+    ours+=("$(sed -E 's/.*"samples_per_second":([0-9.eE+-]+).*/\1/' <<<"$json")")
+    gflops+=("$(sed -E 's/.*"gflops":([0-9.eE+-]+).*/\1/' <<<"$json")")
+    fraction+=("$(sed -E 's/.*"peak_fraction":([0-9.eE+-]+).*/\1/' <<<"$json")")
+    line=$("$peer" "$data" --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --epochs 2 --limit $((batch * 200)) 2>/dev/null | grep '^epoch=2')
+    theirs+=("$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
+  done
+  o=$(printf '%s\n' "${ours[@]}" | median)
+  t=$(printf '%s\n' "${theirs[@]}" | median)
+  g=$(printf '%s\n' "${gflops[@]}" | median)
+  f=$(printf '%s\n' "${fraction[@]}" | median)
+  awk -v c="$cell" -v h="$hidden" -v b="$batch" -v n="$threads" -v o="$o" -v t="$t" -v g="$g" -v f="$f" \
+    'BEGIN { printf "| %s | %d | %d | %d | %.0f | %.0f | %.2fx | %.1f | %.0f%% |\n", c, h, b, n, o, t, o / t, g, 100 * f }'
+done
