@@ -69,7 +69,7 @@ public sealed class SweepCommandTests
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Empty(again.Runs);
-        Assert.Contains("4 already in", run.Error);
+        Assert.Contains("Sweep: all 4 points of shard 0/1 are in", run.Error);
         Assert.Equal(before, File.ReadAllText(Results.PathIn(output)));
     }
 
@@ -97,6 +97,7 @@ public sealed class SweepCommandTests
         var second = resumed.Sweep(output, SmallGrid);
 
         Assert.Equal(ExitCodes.Success, second.ExitCode);
+        Assert.Contains("Sweep: 4 points in the grid, 4 in shard 0/1, 2 already in", second.Error);
         Assert.Equal([0.01f, 0.001f], resumed.Runs.Select(o => o.LearningRate));
         Assert.All(resumed.Runs, o => Assert.Equal("fake-gru", o.Cell));
         var records = Results.In(output);
