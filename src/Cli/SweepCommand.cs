@@ -126,7 +126,6 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         var shardPoints = grid.Points(settings.Shard);
         var todo = shardPoints.Where(p => checkpoints.Any(e => !recorded.Contains(p.Point.Key(e)))).ToList();
 
-        int total = grid.Points().Count;
         if (todo.Count == 0)
         {
             error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -140,6 +139,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
         if (grid.Limit is int limit && limit < train.Count) train = train.Take(limit);
 
+        int total = grid.Points().Count;
         error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Sweep: {total} point{Plural(total)} in the grid, {shardPoints.Count} in shard {settings.Shard.Index}/{settings.Shard.Count}, " +
             $"{shardPoints.Count - todo.Count} already in {Path.Combine(settings.OutDirectory, SweepResults.FileName)}, {todo.Count} to train; " +
