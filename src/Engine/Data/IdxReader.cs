@@ -49,6 +49,14 @@ public static class IdxReader
     private static (byte[] Data, int[] Dimensions) Read(string path, string kind, string[] dimensionNames)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // A named pipe, socket or device reports length 0, and opening a pipe waits for a writer forever: such a
+        // path is judged by its length without being opened. An empty regular file gets the same message.
+        if (new FileInfo(path).Length == 0)
+        {
+            return Parse(Stream.Null, path, kind, dimensionNames, rawLength: 0);
+        }
+
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
 
         Span<byte> signature = stackalloc byte[2];

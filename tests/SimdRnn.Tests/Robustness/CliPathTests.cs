@@ -119,6 +119,29 @@ public sealed class CliPathTests
         AssertFailsNaming(RunWithoutNpm("data", "fetch", "--data", data), path);
     }
 
+    /// <summary>A named pipe where an IDX file belongs: opening it would wait for a writer forever.</summary>
+    [Fact]
+    public async Task ANamedPipeWhereAnIdxFileBelongs_ExitsOneAtOnce()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no mkfifo
+        }
+
+        string data = Idx.WriteMnist(3, 2);
+        string path = Path.Combine(data, "train-labels-idx1-ubyte");
+        File.Delete(path);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var run = Task.Run(() => RunWithoutNpm("data", "fetch", "--data", data));
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run, "reading a named pipe hung");
+        AssertFailsNaming(await run, path);
+    }
+
     [Fact]
     public void Cells_AndData_RejectBadArgumentsWithOneLine()
     {
