@@ -1,13 +1,21 @@
 using System.Globalization;
 using SimdRnn.Cells;
 using SimdRnn.Data;
+using SimdRnn.IO;
 using SimdRnn.Kernels;
 using SimdRnn.Training;
 
 namespace SimdRnn.Cli;
 
 /// <summary>What <c>simdrnn train</c> was asked to do, checked.</summary>
-public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, string? DataDirectory, bool Json);
+public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, string? DataDirectory, bool Json)
+{
+    /// <summary>Where and when to save; null for no saving.</summary>
+    public CheckpointSettings? Checkpoints { get; init; }
+
+    /// <summary>The model to continue (<c>--resume</c>), owned by the caller.</summary>
+    public LoadedModel? Resume { get; init; }
+}
 
 /// <summary>The part of <see cref="Trainer"/> the epoch loop drives, so the loop can be tested without real cells.</summary>
 public interface ITrainingRun : IDisposable
@@ -18,6 +26,9 @@ public interface ITrainingRun : IDisposable
 
     /// <summary>Accuracy on <paramref name="test"/>.</summary>
     double Evaluate(SequenceDataset test);
+
+    /// <summary>Writes the network (and, when <paramref name="optimizerState"/>, the optimizer's state) to a model file.</summary>
+    void Save(string path, ModelCheckpoint checkpoint, bool optimizerState) => throw new NotSupportedException("this training run cannot be saved");
 }
 
 /// <summary>
@@ -48,6 +59,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
         new("limit", "N", "Train on the first N training images only (the test set is always whole)"),
         new("json", null, "Print JSON lines on stdout instead of text"),
+        .. TrainCheckpoints.Options,
     ];
 
     private static readonly (string, OptimizerKind)[] Optimizers = [("adam", OptimizerKind.Adam), ("sgd", OptimizerKind.Sgd)];
@@ -67,23 +79,27 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         Options);
 
     /// <summary>Checks every option, then the cell against <paramref name="cells"/>; throws <see cref="UsageException"/>.</summary>
-    public static TrainSettings ReadSettings(ParsedArguments parsed, IReadOnlyList<CellEntry> cells)
+    /// <param name="parsed">The command line.</param>
+    /// <param name="cells">The cells that <c>--cell</c> may name.</param>
+    /// <param name="saved">The options of a resumed model, used for every option not given.</param>
+    public static TrainSettings ReadSettings(ParsedArguments parsed, IReadOnlyList<CellEntry> cells, TrainOptions? saved = null)
     {
+        var defaults = saved ?? Defaults;
         var options = new TrainOptions
         {
-            Cell = parsed.String("cell", Defaults.Cell),
-            Hidden = parsed.PositiveInt("hidden", Defaults.Hidden),
-            Layers = parsed.PositiveInt("layers", Defaults.Layers),
-            Batch = parsed.PositiveInt("batch", Defaults.Batch),
-            LearningRate = parsed.PositiveNumber("lr", Defaults.LearningRate),
-            Epochs = parsed.PositiveInt("epochs", Defaults.Epochs),
-            Optimizer = parsed.Choice("optimizer", Defaults.Optimizer, Optimizers),
-            Momentum = parsed.PositiveNumber("momentum", Defaults.Momentum),
-            Clip = parsed.NonNegativeNumber("clip", Defaults.Clip),
-            Schedule = parsed.Choice("schedule", Defaults.Schedule, Schedules),
-            Seed = parsed.Int("seed", Defaults.Seed),
-            Threads = parsed.PositiveInt("threads", Defaults.Threads),
-            Limit = parsed.Has("limit") ? parsed.PositiveInt("limit", 0) : null,
+            Cell = parsed.String("cell", defaults.Cell),
+            Hidden = parsed.PositiveInt("hidden", defaults.Hidden),
+            Layers = parsed.PositiveInt("layers", defaults.Layers),
+            Batch = parsed.PositiveInt("batch", defaults.Batch),
+            LearningRate = parsed.PositiveNumber("lr", defaults.LearningRate),
+            Epochs = parsed.PositiveInt("epochs", defaults.Epochs),
+            Optimizer = parsed.Choice("optimizer", defaults.Optimizer, Optimizers),
+            Momentum = parsed.PositiveNumber("momentum", defaults.Momentum),
+            Clip = parsed.NonNegativeNumber("clip", defaults.Clip),
+            Schedule = parsed.Choice("schedule", defaults.Schedule, Schedules),
+            Seed = parsed.Int("seed", defaults.Seed),
+            Threads = parsed.PositiveInt("threads", defaults.Threads),
+            Limit = parsed.Has("limit") ? parsed.PositiveInt("limit", 0) : defaults.Limit,
         };
 
         if (options.Momentum >= 1) throw ParsedArguments.Expected("momentum", "a number above 0 and below 1", parsed.Raw("momentum")!);
@@ -96,7 +112,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
                 : ParsedArguments.Expected("cell", "one of " + string.Join(", ", cells.Select(c => c.Info.Name)), options.Cell);
         }
 
-        return new TrainSettings(cell, options, parsed.Raw("data"), parsed.Has("json"));
+        return new TrainSettings(cell, options, parsed.Raw("data"), parsed.Has("json")) { Checkpoints = TrainCheckpoints.ReadCheckpoints(parsed) };
     }
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -108,8 +124,16 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             return ExitCodes.Success;
         }
 
-        var settings = ReadSettings(parsed, context.Cells);
+        using var resume = TrainCheckpoints.LoadResume(parsed, context.Cells);
+        var settings = ReadSettings(parsed, context.Cells, resume is null ? null : TrainCheckpoints.SavedOptions(resume));
+        if (resume is not null)
+        {
+            TrainCheckpoints.CheckResume(parsed, settings.Options, resume);
+            settings = settings with { Resume = resume };
+        }
+
         var options = settings.Options;
+        int firstEpoch = (resume?.Epoch ?? 0) + 1;
         var error = context.Error;
         var cancellation = context.Cancellation;
 
@@ -120,14 +144,19 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         if (cancellation.IsCancellationRequested) return Cancelled(error, "before training");
 
         using var trainer = start(settings, train);
+        if (resume is not null) error.WriteLine($"Resuming {resume.Path} ({ModelLoading.Describe(resume)}) at epoch {firstEpoch}");
         error.WriteLine(Header(options, trainer.ParameterCount));
         error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
 
         double trainSeconds = 0, accuracy = double.NaN;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
-            if (cancellation.IsCancellationRequested) return Cancelled(error, $"before epoch {epoch}");
+            if (cancellation.IsCancellationRequested)
+            {
+                if (epoch > firstEpoch) TrainCheckpoints.Save(trainer, settings, error, epoch - 1, accuracy);
+                return Cancelled(error, $"before epoch {epoch}");
+            }
 
             var bar = !settings.Json && context.ErrorIsTerminal ? new ProgressBar(error, epoch, options.Epochs, TerminalWidth()) : null;
             EpochResult result;
@@ -140,7 +169,12 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
                 bar?.Clear();
             }
 
-            if (!result.Completed && cancellation.IsCancellationRequested) return Cancelled(error, $"in epoch {epoch}");
+            if (!result.Completed && cancellation.IsCancellationRequested)
+            {
+                TrainCheckpoints.Save(trainer, settings, error, epoch - 1, accuracy, interruptedEpoch: epoch);
+                return Cancelled(error, $"in epoch {epoch}");
+            }
+
             if (DivergenceCheck.Check(result, double.NaN, train.Classes) is { } lossReason) return Diverged(context, settings.Json, lossReason);
 
             accuracy = trainer.Evaluate(test);
@@ -151,7 +185,13 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             context.Out.Flush();
 
             if (DivergenceCheck.Check(result, accuracy, train.Classes) is { } accuracyReason) return Diverged(context, settings.Json, accuracyReason);
+            if (settings.Checkpoints is { Every: > 0 } checkpoints && epoch % checkpoints.Every == 0 && epoch < options.Epochs)
+            {
+                TrainCheckpoints.Save(trainer, settings, error, epoch, accuracy);
+            }
         }
+
+        TrainCheckpoints.Save(trainer, settings, error, options.Epochs, accuracy);
 
         if (settings.Json)
         {
@@ -213,9 +253,20 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
     private sealed class TrainerRun(TrainSettings settings, SequenceDataset train) : ITrainingRun
     {
-        private readonly Trainer trainer = new(settings.Cell, settings.Options, train);
+        private readonly Trainer trainer = Start(settings, train);
 
         public int ParameterCount => trainer.Shape.ParameterCount;
+
+        public void Save(string path, ModelCheckpoint checkpoint, bool optimizerState) =>
+            ModelFile.Save(path, trainer.Network, checkpoint with { Optimizer = optimizerState ? OptimizerState.Capture(trainer.Optimizer) : null });
+
+        // A resumed run restores the weights, and the optimizer's state when it is of the same kind.
+        private static Trainer Start(TrainSettings settings, SequenceDataset train)
+        {
+            var trainer = new Trainer(settings.Cell, settings.Options, train);
+            if (settings.Resume is { } resume) resume.RestoreInto(trainer, includeOptimizer: resume.Optimizer?.Kind == settings.Options.Optimizer);
+            return trainer;
+        }
 
         public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation) =>
             trainer.TrainEpoch(epoch, progress, cancellation);

@@ -42,16 +42,23 @@ public sealed partial class CellGenerator
             }
 
             writer.Line($"/// <summary>The {Escape(spec.CellName)} cell, generated from its spec: see <c>Info</c> for the formulas.</summary>");
+            var backwardRecurrentInput = BackwardRecurrentInputBlocks(model);
+            var (backwardGraph, backwardBlocks, sharedGradient) = BackwardBlocks(model);
+            var backwardReads = new HashSet<StepBuffer>(
+                new[] { backwardRecurrentInput, (backwardGraph, backwardBlocks) }
+                    .Where(body => body.Item2.Count > 0)
+                    .SelectMany(body => Kernel(body).Buffers));
+
             writer.Open($"partial class {spec.ClassName} : {Cells}.ICell");
-            EmitInfo(writer, model);
+            EmitInfo(writer, model, backwardReads, sharedGradient);
             writer.Line();
             EmitMethod(writer, "ForwardRecurrentInput", "Stage 1 of a two-stage step: the recurrent-input expression only.", ForwardRecurrentInputBlocks(model));
             writer.Line();
             EmitMethod(writer, "Forward", "The step: gate activations, new states and the output.", ForwardBlocks(model));
             writer.Line();
-            EmitMethod(writer, "BackwardRecurrentInput", "Stage A of a two-stage backward step: dRProj only (it does not depend on dRInput).", BackwardRecurrentInputBlocks(model));
+            EmitMethod(writer, "BackwardRecurrentInput", "Stage A of a two-stage backward step: dRProj only (it does not depend on dRInput).", backwardRecurrentInput);
             writer.Line();
-            EmitMethod(writer, "Backward", "The backward step from the saved gates and new states: every adjoint except dRProj.", BackwardBlocks(model));
+            EmitMethod(writer, "Backward", "The backward step from the saved gates and new states: every adjoint except dRProj.", (backwardGraph, backwardBlocks));
             writer.Close();
             foreach (var _ in spec.ContainingTypes)
             {
@@ -139,7 +146,7 @@ public sealed partial class CellGenerator
             return hash.ToString("x16", CultureInfo.InvariantCulture);
         }
 
-        private static void EmitInfo(IndentedWriter writer, CellModel model)
+        private static void EmitInfo(IndentedWriter writer, CellModel model, HashSet<StepBuffer> backwardReads, bool sharedGradient)
         {
             var spec = model.Spec;
             writer.Line($"public static {Cells}.CellInfo Info {{ get; }} = new(");
@@ -154,8 +161,16 @@ public sealed partial class CellGenerator
             writer.Line($"    OutputName: {Literal(spec.OutputName)},");
             writer.Line($"    Output: {Literal(model.OutputText)},");
             writer.Line($"    RecurrentInput: {(model.RecurrentInputText is null ? "null" : Literal(model.RecurrentInputText))},");
-            writer.Line($"    SpecHash: \"{SpecHash(CanonicalText(model))}\");");
+            writer.Line($"    SpecHash: \"{SpecHash(CanonicalText(model))}\")");
+            writer.Line("{");
+            writer.Line($"    BackwardReadsXProj = {Bool(backwardReads.Contains(StepBuffer.XProj))},");
+            writer.Line($"    BackwardReadsHProj = {Bool(backwardReads.Contains(StepBuffer.HProj))},");
+            writer.Line($"    BackwardReadsRProj = {Bool(backwardReads.Contains(StepBuffer.RProj))},");
+            writer.Line($"    SharedProjectionGradient = {Bool(sharedGradient)},");
+            writer.Line("};");
         }
+
+        private static string Bool(bool value) => value ? "true" : "false";
 
         private static void WriteList(IndentedWriter writer, string name, IEnumerable<string> items)
         {
@@ -191,8 +206,8 @@ public sealed partial class CellGenerator
                 return;
             }
 
-            var kernel = new KernelWriter(body.Graph.Dag, body.Blocks, LoadNames(body.Graph));
-            var lines = kernel.Write();
+            var kernel = Kernel(body);
+            var lines = kernel.Lines;
             if (lines.Any(l => l.Contains("H + j")))
             {
                 writer.Line("int H = step.Hidden;");
@@ -211,6 +226,13 @@ public sealed partial class CellGenerator
 
             writer.Close();
             writer.Close();
+        }
+
+        private static (KernelWriter Writer, IReadOnlyList<string> Lines, IReadOnlyList<StepBuffer> Buffers) Kernel((CellGraph Graph, List<Block> Blocks) body)
+        {
+            var kernel = new KernelWriter(body.Graph.Dag, body.Blocks, LoadNames(body.Graph));
+            var lines = kernel.Write();
+            return (kernel, lines, kernel.Buffers);
         }
 
         /// <summary>The local name of every load a method may contain.</summary>
@@ -357,7 +379,12 @@ public sealed partial class CellGenerator
             return (graph, blocks);
         }
 
-        private static (CellGraph, List<Block>) BackwardBlocks(CellModel model)
+        /// <summary>
+        /// The backward step's blocks, and whether the gradient of every gate's recurrent projection is the gradient
+        /// of its input projection (every gate projects the output and enters as <c>x_k + h_k</c>): then only dXProj
+        /// is written and the engine reads it as dHProj too.
+        /// </summary>
+        private static (CellGraph, List<Block>, bool SharedGradient) BackwardBlocks(CellModel model)
         {
             var graph = new CellGraph(model, backward: true);
             var adjoints = Differentiate(graph, includeRecurrentInput: model.RecurrentInput is not null);
@@ -369,7 +396,11 @@ public sealed partial class CellGenerator
                 stores.Add(new Store(Adjoint(graph, adjoints, StepBuffer.XProj, k), StepBuffer.dXProj, k));
             }
 
-            for (int k = 0; k < spec.Gates.Count; k++)
+            bool shared = Enumerable.Range(0, spec.Gates.Count).All(k =>
+                model.Recurrences[k] == RecurrenceKind.Output
+                && model.ProjectionIndices[k] == k
+                && Adjoint(graph, adjoints, StepBuffer.HProj, k) == Adjoint(graph, adjoints, StepBuffer.XProj, k));
+            for (int k = 0; k < spec.Gates.Count && !shared; k++)
             {
                 if (model.Recurrences[k] == RecurrenceKind.Output)
                 {
@@ -389,8 +420,10 @@ public sealed partial class CellGenerator
             }
 
             var blocks = AdjointBlocks(graph, adjoints, stores);
-            blocks.Add(new Block(["adjoints of the inputs: dXProj, dHProj, dHPrev (elementwise part), dStatePrev; dParams accumulates"], [], stores));
-            return (graph, blocks);
+            blocks.Add(new Block([shared
+                ? "adjoints of the inputs: dXProj (also dHProj: every h_k enters as x_k does), dHPrev (elementwise part), dStatePrev; dParams accumulates"
+                : "adjoints of the inputs: dXProj, dHProj, dHPrev (elementwise part), dStatePrev; dParams accumulates"], [], stores));
+            return (graph, blocks, shared);
         }
 
         private static Dictionary<int, int> Differentiate(CellGraph graph, bool includeRecurrentInput)

@@ -22,7 +22,19 @@ public abstract class CellEntry
     {
         public override CellInfo Info => TCell.Info;
 
-        internal override Layer<T> CreateLayer<T>(NetworkShape shape, int layer, T[] parameters) =>
-            new RnnLayer<TCell, T>(shape, layer, parameters);
+        // NativeAOT: the generic virtual CreateLayer<T> gets its dictionary built at run time, and the type
+        // loader cannot resolve the cell's static abstract generic methods (ICell.Forward<TLanes, T>, ...)
+        // from there ("Generic virtual method pointer lookup failure"). The layers are therefore made in
+        // non-generic methods, whose RnnLayer<TCell, float|double> the compiler builds ahead of time.
+        internal override Layer<T> CreateLayer<T>(NetworkShape shape, int layer, T[] parameters)
+        {
+            if (typeof(T) == typeof(float)) return (Layer<T>)(object)CreateFloat(shape, layer, (float[])(object)parameters);
+            if (typeof(T) == typeof(double)) return (Layer<T>)(object)CreateDouble(shape, layer, (double[])(object)parameters);
+            return new RnnLayer<TCell, T>(shape, layer, parameters);
+        }
+
+        private static RnnLayer<TCell, float> CreateFloat(NetworkShape shape, int layer, float[] parameters) => new(shape, layer, parameters);
+
+        private static RnnLayer<TCell, double> CreateDouble(NetworkShape shape, int layer, double[] parameters) => new(shape, layer, parameters);
     }
 }

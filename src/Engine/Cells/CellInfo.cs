@@ -50,5 +50,22 @@ public sealed record CellInfo(
 
     public int StateCount => States.Count;
 
+    // What the generated backward step reads and writes, so the engine stores only what it needs.
+
+    /// <summary>Backward reads the input projections; when not, their buffer can take their gradients in place.</summary>
+    public bool BackwardReadsXProj { get; init; } = true;
+
+    /// <summary>Backward reads the output projections; when not, forward keeps only the current step's.</summary>
+    public bool BackwardReadsHProj { get; init; } = true;
+
+    /// <summary>Backward reads the recurrent-input projections; when not, forward keeps only the current step's.</summary>
+    public bool BackwardReadsRProj { get; init; } = true;
+
+    /// <summary>
+    /// Every gate projects the output and its recurrent projection's gradient is its input projection's
+    /// (<c>x_k + h_k</c>): backward writes only dXProj, which is also dHProj.
+    /// </summary>
+    public bool SharedProjectionGradient { get; init; }
+
     public int ParameterCount => Parameters.Count;
 }

@@ -97,12 +97,12 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             var hPrev = ws.Hidden.AsSpan(t * n * h, n * h);
 
             // HP[n, Ro*H] = h[t-1] · Whh_o^T + bias_hh_o with the packed recurrent weights.
-            var hProj = ws.HProj.AsSpan(t * n * roh, n * roh);
+            var hProj = ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, n * roh);
             FillRows(hProj, biasHh[..roh], n);
             MatMul<T>.Multiply(n, hPrev, h, outputProjection, hProj, roh, accumulate: true, gemm);
 
             var rInput = ws.RInput.AsSpan(t * n * h, n * h);
-            var rProj = ws.RProj.AsSpan(t * n * reh, n * reh);
+            var rProj = ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, n * reh);
             if (expressionGates > 0)
             {
                 for (int b = 0; b < n; b++)
@@ -194,8 +194,8 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         int row = t * n + b;
         step.XProj = ws.XProj.AsSpan(row * gh, gh);
-        step.HProj = ws.HProj.AsSpan(row * roh, roh);
-        step.RProj = ws.RProj.AsSpan(row * reh, reh);
+        step.HProj = ws.HProj.AsSpan((ws.KeepsHProj ? row : b) * roh, roh);
+        step.RProj = ws.RProj.AsSpan((ws.KeepsRProj ? row : b) * reh, reh);
         step.HPrev = ws.Hidden.AsSpan(row * h, h);
         step.StatePrev = ws.States.AsSpan(row * sh, sh);
         step.Gates = ws.Gates.AsSpan(row * gh, gh);

@@ -16,15 +16,19 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
         int n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
         int ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
         Capacity = capacity;
+
+        // Keep per step only what backward reads; write gradients over values backward no longer needs.
+        KeepsHProj = cell.BackwardReadsHProj;
+        KeepsRProj = cell.BackwardReadsRProj;
         XProj = new T[steps * n * g * h];
-        HProj = new T[steps * n * ro * h];
-        RProj = new T[steps * n * re * h];
+        HProj = new T[(KeepsHProj ? steps : 1) * n * ro * h];
+        RProj = new T[(KeepsRProj ? steps : 1) * n * re * h];
         RInput = new T[steps * n * h];
         Gates = new T[steps * n * g * h];
         States = new T[(steps + 1) * n * s * h];
         Hidden = new T[(steps + 1) * n * h];
-        dXProj = new T[steps * n * g * h];
-        dHProj = new T[steps * n * ro * h];
+        dXProj = cell.BackwardReadsXProj ? new T[steps * n * g * h] : XProj;
+        dHProj = cell.SharedProjectionGradient ? dXProj : new T[steps * n * ro * h];
         dRProj = new T[steps * n * re * h];
         dOutput = new T[steps * n * h];
         dHidden = new T[n * h];
@@ -39,9 +43,15 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
 
     public T[] XProj { get; }       // [T, n, G*H]
 
-    public T[] HProj { get; }       // [T, n, Ro*H]
+    public T[] HProj { get; }       // [T, n, Ro*H], or [n, Ro*H] for the current step when backward does not read it
 
-    public T[] RProj { get; }       // [T, n, Re*H]
+    public T[] RProj { get; }       // [T, n, Re*H], or [n, Re*H] likewise
+
+    /// <summary>Whether <see cref="HProj"/> holds every step.</summary>
+    public bool KeepsHProj { get; }
+
+    /// <summary>Whether <see cref="RProj"/> holds every step.</summary>
+    public bool KeepsRProj { get; }
 
     public T[] RInput { get; }      // [T, n, H]
 
@@ -51,9 +61,9 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
 
     public T[] Hidden { get; }      // [T+1, n, H]; step 0 holds the initial output, steps 1..T the layer's output sequence
 
-    public T[] dXProj { get; }      // [T, n, G*H]
+    public T[] dXProj { get; }      // [T, n, G*H]; XProj itself when backward does not read XProj
 
-    public T[] dHProj { get; }      // [T, n, Ro*H]
+    public T[] dHProj { get; }      // [T, n, Ro*H]; dXProj itself when the cell shares the projections' gradient
 
     public T[] dRProj { get; }      // [T, n, Re*H]
 

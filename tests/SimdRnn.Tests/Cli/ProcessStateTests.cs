@@ -83,8 +83,8 @@ public sealed class ProcessStateTests
             {
                 Assert.Equal(ExitCodes.Error, run.ExitCode);
                 var line = Assert.Single(run.ErrorLines);
-                Assert.StartsWith($"simdrnn: MNIST is not in {directory} (missing train-images-idx3-ubyte", line);
-                Assert.Contains(") and npm was not found on PATH", line);
+                Assert.StartsWith($"simdrnn: MNIST is not in {directory} (missing ", line);
+                Assert.Contains("npm was not found on PATH", line);
             }
         }
         finally

@@ -1,5 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
 using FsCheck.Xunit;
 using SimdRnn.Kernels;
 using Xunit;
@@ -59,6 +57,13 @@ public sealed class GemmTests
             AssertBitIdentical(whole, byRows, $"{path} packed row split, {t}");
         }
     }
+
+    /// <summary>The engine's LSTM-128 step shapes, all full tiles: forward h·Wh and backward dGates·Wh^T.</summary>
+    [Theory]
+    [InlineData(128, 512, 128, false)]
+    [InlineData(128, 128, 512, true)]
+    public void EngineStepShapes_MatchDoubleReference(int m, int n, int k, bool transB) =>
+        CheckAgainstReference(new GemmCase(m, n, k, 0, 0, 0, false, transB, true, m + n + k));
 
     [Fact]
     public void AvailablePaths_IncludeTheProcessPath() => Assert.Contains(Simd.Path, Paths);
@@ -223,103 +228,5 @@ public sealed class GemmTests
         }
 
         return chunks;
-    }
-}
-
-/// <summary>One product to test: shape, padding of each leading dimension, flags, and the data seed.</summary>
-public sealed record GemmCase(int M, int N, int K, int PadA, int PadB, int PadC, bool TransA, bool TransB, bool Accumulate, int Seed)
-{
-    public override string ToString() =>
-        $"m={M} n={N} k={K} transA={TransA} transB={TransB} accumulate={Accumulate} pads=({PadA},{PadB},{PadC}) seed={Seed}";
-}
-
-/// <summary>A case whose shape crosses the blocking: k past KC, m past MC, n over several panels.</summary>
-public sealed record BlockedGemmCase(GemmCase Case)
-{
-    public override string ToString() => Case.ToString();
-}
-
-public static class GemmCases
-{
-    public static Arbitrary<GemmCase> Small() =>
-        Cases(Dimension(70), Dimension(70), Dimension(70)).ToArbitrary();
-
-    public static Arbitrary<BlockedGemmCase> Blocked() =>
-        Cases(Gen.Choose(1, 300), Gen.Choose(1, 90), Gen.Choose(200, 600)).Select(c => new BlockedGemmCase(c)).ToArbitrary();
-
-    /// <summary>0 and 1 often, otherwise anything up to max (odd sizes included).</summary>
-    private static Gen<int> Dimension(int max) =>
-        Gen.Frequency((1, Gen.Elements(0, 1)), (4, Gen.Choose(1, max)));
-
-    private static Gen<GemmCase> Cases(Gen<int> m, Gen<int> n, Gen<int> k) =>
-        from rows in m
-        from columns in n
-        from depth in k
-        from pads in Gen.Choose(0, 3).Three()
-        from transA in Gen.Elements(false, true)
-        from transB in Gen.Elements(false, true)
-        from accumulate in Gen.Elements(false, true)
-        from seed in Gen.Choose(0, int.MaxValue)
-        select new GemmCase(rows, columns, depth, pads.Item1, pads.Item2, pads.Item3, transA, transB, accumulate, seed);
-}
-
-/// <summary>Random operands for a case, with padded leading dimensions; padding holds sentinel values.</summary>
-internal sealed class GemmData
-{
-    private readonly float[] initialC;
-
-    public GemmData(GemmCase t)
-    {
-        Case = t;
-        var random = new Random(t.Seed);
-        (int aRows, int aColumns) = t.TransA ? (t.K, t.M) : (t.M, t.K);
-        (int bRows, int bColumns) = t.TransB ? (t.N, t.K) : (t.K, t.N);
-        Lda = aColumns + t.PadA;
-        Ldb = bColumns + t.PadB;
-        Ldc = t.N + t.PadC;
-        A = Fill(random, aRows * Lda);
-        B = Fill(random, bRows * Ldb);
-
-        // When not accumulating C must not be read: NaN there would poison any read.
-        initialC = t.Accumulate ? Fill(random, t.M * Ldc) : Enumerable.Repeat(float.NaN, t.M * Ldc).ToArray();
-    }
-
-    public GemmCase Case { get; }
-
-    public float[] A { get; }
-
-    public float[] B { get; }
-
-    public int Lda { get; }
-
-    public int Ldb { get; }
-
-    public int Ldc { get; }
-
-    public float[] InitialC() => (float[])initialC.Clone();
-
-    /// <summary>The product in double, and per element the sum of the magnitudes of its terms.</summary>
-    public (double[] Expected, double[] Scale) Reference()
-    {
-        GemmCase t = Case;
-        double[] a = Array.ConvertAll(A, x => (double)x);
-        double[] b = Array.ConvertAll(B, x => (double)x);
-        double[] expected = Array.ConvertAll(initialC, x => (double)x);
-        NaiveGemm.Multiply<double>(t.M, t.N, t.K, a, Lda, t.TransA, b, Ldb, t.TransB, expected, Ldc, t.Accumulate);
-
-        double[] scale = t.Accumulate ? Array.ConvertAll(initialC, x => Math.Abs((double)x)) : new double[initialC.Length];
-        NaiveGemm.Multiply<double>(t.M, t.N, t.K, Array.ConvertAll(a, Math.Abs), Lda, t.TransA, Array.ConvertAll(b, Math.Abs), Ldb, t.TransB, scale, Ldc, accumulate: true);
-        return (expected, scale);
-    }
-
-    private static float[] Fill(Random random, int length)
-    {
-        var values = new float[length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-
-        return values;
     }
 }

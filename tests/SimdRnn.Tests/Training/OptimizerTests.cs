@@ -60,7 +60,7 @@ public sealed class OptimizerTests
         for (int i = 0; i < n; i++) Assert.Equal(expected[i], p[i], 1e-5 * Math.Max(1, Math.Abs(expected[i])));
     }
 
-    [Property(MaxTest = 200, Replay = "(42,4242)")]
+    [Property(MaxTest = 200, Replay = "(42,4243)")]
     public void Clipping_BoundsTheNormAndKeepsTheDirection(NormalFloat[] values, PositiveInt limitTenths)
     {
         var g = values.Select(v => (float)Math.Clamp(v.Get, -100, 100)).ToArray();

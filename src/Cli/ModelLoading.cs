@@ -1,0 +1,55 @@
+using SimdRnn.Cells;
+using SimdRnn.IO;
+
+namespace SimdRnn.Cli;
+
+/// <summary>Loading model files for the commands: every failure becomes one <see cref="CliDataException"/> line (exit 1).</summary>
+public static class ModelLoading
+{
+    public static LoadedModel Load(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null) =>
+        Translate(path, () => ModelFile.Load(path, cells, cellOverride));
+
+    /// <summary>The file's checked shape and metadata, without its weights.</summary>
+    public static ModelDescription Describe(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null) =>
+        Translate(path, () => ModelFile.Describe(path, cells, cellOverride));
+
+    /// <summary>The file's header alone.</summary>
+    public static SafetensorsHeader ReadHeader(string path) => Translate(path, () => SafetensorsFile.ReadHeader(path));
+
+    private static T Translate<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ModelFormatException e)
+        {
+            throw new CliDataException(e.Message, e);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CliDataException($"{path}: no such model file", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliDataException($"cannot read {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A model that reads MNIST: 28 steps of 28 pixels, 10 classes.</summary>
+    public static void CheckMnistShaped(LoadedModel model)
+    {
+        var shape = model.Shape;
+        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Classes != SimdRnn.Data.Mnist.Classes)
+        {
+            throw new CliDataException(
+                $"{model.Path}: expected a model of {DigitImages.Side} steps of {DigitImages.Side} inputs and {SimdRnn.Data.Mnist.Classes} classes (MNIST), " +
+                $"found {shape.Steps} steps of {shape.Inputs} inputs and {shape.Classes} classes");
+        }
+    }
+
+    /// <summary><c>lstm, hidden 128, layers 1, epoch 10</c></summary>
+    public static string Describe(LoadedModel model) =>
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}, layers {model.Shape.Layers}" +
+        (model.Epoch is int epoch ? $", epoch {epoch}" : model.IsSimdRnnFile ? "" : ", from a file without SimdRnn metadata");
+}

@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace SimdRnn.IO;
+
+/// <summary>A tensor to write: its name, its shape and its values (the product of the shape).</summary>
+public readonly record struct TensorToWrite(string Name, int[] Shape, ReadOnlyMemory<float> Values);
+
+/// <summary>Writes F32 safetensors files: tensors in the order given, the header padded with spaces to 8 bytes.</summary>
+public static class SafetensorsWriter
+{
+    /// <summary>Writes the file atomically (see <see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, stream => Write(stream, tensors, metadata));
+
+    public static void Write(Stream stream, IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        byte[] header = Header(tensors, metadata);
+        Span<byte> length = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        Span<byte> element = stackalloc byte[4];
+        foreach (var tensor in tensors)
+        {
+            if (BitConverter.IsLittleEndian)
+            {
+                stream.Write(MemoryMarshal.AsBytes(tensor.Values.Span));
+            }
+            else
+            {
+                foreach (float value in tensor.Values.Span)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(element, value);
+                    stream.Write(element);
+                }
+            }
+        }
+    }
+
+    /// <summary>The JSON header, padded with spaces so the data buffer starts 8-byte aligned.</summary>
+    internal static byte[] Header(IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject(SafetensorsHeader.MetadataKey);
+                foreach (var (key, value) in metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal)) json.WriteString(key, value);
+                json.WriteEndObject();
+            }
+
+            long offset = 0;
+            foreach (var tensor in tensors)
+            {
+                if (tensor.Name == SafetensorsHeader.MetadataKey || !names.Add(tensor.Name))
+                {
+                    throw new ArgumentException($"Tensor name '{tensor.Name}' is reserved or used twice.", nameof(tensors));
+                }
+
+                long count = tensor.Shape.Aggregate(1L, (product, dimension) => product * dimension);
+                if (tensor.Shape.Any(d => d < 0) || count != tensor.Values.Length)
+                {
+                    throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] but {tensor.Values.Length} values.", nameof(tensors));
+                }
+
+                json.WriteStartObject(tensor.Name);
+                json.WriteString("dtype", "F32");
+                json.WriteStartArray("shape");
+                foreach (int dimension in tensor.Shape) json.WriteNumberValue(dimension);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + count * sizeof(float));
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += count * sizeof(float);
+            }
+
+            json.WriteEndObject();
+        }
+
+        while (buffer.Length % 8 != 0) buffer.WriteByte((byte)' ');
+        return buffer.ToArray();
+    }
+}
