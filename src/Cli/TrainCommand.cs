@@ -132,6 +132,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             settings = settings with { Resume = resume };
         }
 
+        TrainCheckpoints.CheckSavePath(settings.Checkpoints);
         var options = settings.Options;
         int firstEpoch = (resume?.Epoch ?? 0) + 1;
         var error = context.Error;

@@ -78,6 +78,7 @@ public static class ModelFile
     public static string EngineVersion { get; } = ReadVersion();
 
     /// <summary>Writes <paramref name="network"/> (and the checkpoint's state) to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="ModelFormatException">A parameter or optimizer moment is NaN or infinite; nothing is written.</exception>
     public static void Save(string path, Network<float> network, ModelCheckpoint? checkpoint = null) =>
         Save(path, network, checkpoint, wrap: null);
 
@@ -128,6 +129,7 @@ public static class ModelFile
             }
         }
 
+        SafetensorsWriter.CheckFinite(path, tensors);
         AtomicFile.Write(path, stream => SafetensorsWriter.Write(stream, tensors, metadata), wrap);
     }
 
