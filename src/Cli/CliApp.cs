@@ -87,7 +87,10 @@ public static class CliApp
 
     /// <summary>The commands, in the order <c>--help</c> lists them.</summary>
     public static IReadOnlyList<ICliCommand> Commands { get; } =
-        [new TrainCommand(), new EvalCommand(), new PredictCommand(), new InspectCommand(), new BenchCommand(), new CellsCommand(), new DataCommand()];
+    [
+        new TrainCommand(), new EvalCommand(), new PredictCommand(), new InspectCommand(),
+        new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
+    ];
 
     /// <summary>The first line of <c>--version</c>, e.g. <c>simdrnn 0.1.0 (Vector256)</c>.</summary>
     public static string VersionLine => $"simdrnn {Version} ({Simd.Path})";

@@ -50,7 +50,7 @@ public readonly struct Lanes256 : ILanes<Lanes256, float>
         new(Vector256.Clamp(x.value * Vector256.Create(0.2f) + Vector256.Create(0.5f), Vector256<float>.Zero, Vector256<float>.One));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes256 Exp(Lanes256 x) => new(Vector256.Exp(x.value));
+    public static Lanes256 Exp(Lanes256 x) => new(VectorMath.Exp(x.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 Positive(Lanes256 x) =>

@@ -50,7 +50,7 @@ public readonly struct Lanes512 : ILanes<Lanes512, float>
         new(Vector512.Clamp(x.value * Vector512.Create(0.2f) + Vector512.Create(0.5f), Vector512<float>.Zero, Vector512<float>.One));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes512 Exp(Lanes512 x) => new(Vector512.Exp(x.value));
+    public static Lanes512 Exp(Lanes512 x) => new(VectorMath.Exp(x.value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 Positive(Lanes512 x) =>

@@ -67,9 +67,7 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
             var row = logits.Slice(r * classes, classes);
             var probabilities = dLogits.Slice(r * classes, classes);
             TensorPrimitives.SoftMax(row, probabilities);
-            T max = TensorPrimitives.Max(row);
-            T logSumExp = max + T.Log(SumExp(row, max));
-            loss += double.CreateTruncating(logSumExp - row[labels[r]]);
+            loss += double.CreateTruncating(CrossEntropy(row, labels[r]));
 
             // d(loss)/d(logits) = softmax - onehot
             probabilities[labels[r]] -= T.One;
@@ -102,11 +100,13 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     public ReadOnlySpan<T> LastOutput(ChunkWorkspace<T> ws, int rows) =>
         ws.Layers[^1].Hidden.AsSpan(Shape.Steps * rows * Shape.Hidden, rows * Shape.Hidden);
 
-    private static T SumExp(ReadOnlySpan<T> row, T max)
+    /// <summary>-log softmax(logits)[label], as log-sum-exp minus the label's logit: no overflow, no log of 0.</summary>
+    public static T CrossEntropy(ReadOnlySpan<T> logits, int label)
     {
+        T max = TensorPrimitives.Max(logits);
         T sum = T.Zero;
-        foreach (var value in row) sum += T.Exp(value - max);
-        return sum;
+        foreach (var value in logits) sum += T.Exp(value - max);
+        return max + T.Log(sum) - logits[label];
     }
 
     public void Dispose()

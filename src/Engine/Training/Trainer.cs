@@ -240,10 +240,7 @@ public sealed class Trainer : IDisposable
                 var logits = ws.Logits.AsSpan(r * classes, classes);
                 int label = data.Label(first + r);
                 predictions[first + r] = TensorPrimitives.IndexOfMax<float>(logits);
-                float max = TensorPrimitives.Max<float>(logits);
-                double sum = 0;
-                foreach (var value in logits) sum += Math.Exp(value - max);
-                loss += max + Math.Log(sum) - logits[label];
+                loss += Network<float>.CrossEntropy(logits, label);
             }
 
             losses[chunk] = loss;
