@@ -107,6 +107,35 @@ public sealed class SafetensorsRobustnessTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir.Path));
     }
 
+    /// <summary>A file from elsewhere (written without the writer's check) holding a NaN or an infinity is refused on load, naming the tensor.</summary>
+    [Theory]
+    [InlineData("fc.bias", float.NaN)]
+    [InlineData("rnn.weight_hh_l1", float.PositiveInfinity)]
+    [InlineData("optimizer.adam.v.rnn.bias_ih_l0", float.NegativeInfinity)]
+    public void Load_NonFiniteValue_IsRefusedNamingTheTensor(string name, float value)
+    {
+        string path = Path.Combine(_dir.Path, "nan.safetensors");
+        var header = SafetensorsHeaderOf(ValidFile);
+        var tensor = header.Find(name);
+        Assert.True(tensor is not null, $"no tensor {name} among {string.Join(", ", header.Tensors.Select(t => t.Name))}");
+        byte[] bytes = (byte[])ValidFile.Clone();
+        BitConverter.TryWriteBytes(bytes.AsSpan((int)(header.DataStart + tensor.Begin + 4)), value);
+        System.IO.File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path, TestCells.All));
+        var cli = Cli.CliHarness.Run(TestCells.All, "eval", "--model", path, "--data", "/nonexistent");
+
+        Assert.Equal($"{path}: tensor '{name}': expected finite values, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at element 1", error.Message);
+        Assert.Equal(SimdRnn.Cli.ExitCodes.Error, cli.ExitCode);
+        Assert.StartsWith($"simdrnn: {path}: tensor '{name}': expected finite values", Assert.Single(cli.ErrorLines), StringComparison.Ordinal);
+    }
+
+    private static SafetensorsHeader SafetensorsHeaderOf(byte[] bytes)
+    {
+        using var dir = new TempDirectory();
+        return SafetensorsFile.ReadHeader(dir.Write("f.safetensors", bytes));
+    }
+
     private static byte[] MakeValidFile()
     {
         using var dir = new TempDirectory();
