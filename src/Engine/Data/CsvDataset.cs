@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+
+namespace SimdRnn.Data;
+
+/// <summary>
+/// Labelled sequences from a CSV file: one sequence per row, the label first (a non-negative integer), then
+/// T*I finite numbers, step by step (row t of the sequence is fields 2+t*I .. 1+(t+1)*I). Commas separate
+/// fields; spaces around a field are ignored; blank lines are skipped; no header row, no quoting.
+/// Every error is a <see cref="DataFormatException"/> of one line naming the file, the line and the column
+/// (both counted from 1).
+/// </summary>
+public static class CsvDataset
+{
+    /// <summary>
+    /// Reads <paramref name="path"/> as sequences of <paramref name="steps"/> steps of <paramref name="inputs"/>
+    /// values. The classes are <paramref name="classes"/>, or one more than the largest label.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is empty, a row is ragged, a value is not a finite number,
+    /// a label is not a non-negative integer (below <paramref name="classes"/> when given), or there are fewer than 2 classes.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static SequenceDataset Load(string path, int steps, int inputs, int? classes = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Read(reader, path, steps, inputs, classes);
+    }
+
+    /// <summary>The same from a reader; <paramref name="name"/> stands for the file in messages.</summary>
+    public static SequenceDataset Read(TextReader reader, string name, int steps, int inputs, int? classes = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        if (classes is int c) ArgumentOutOfRangeException.ThrowIfLessThan(c, 2, nameof(classes));
+        int length = checked(steps * inputs), fields = length + 1;
+
+        var values = new List<float>();
+        var labels = new List<int>();
+        int lineNumber = 0, maxLabel = -1;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+
+            int found = Count(line, ',') + 1;
+            if (found != fields)
+            {
+                throw new DataFormatException(name,
+                    $"line {lineNumber}: expected {fields} fields (a label, then {steps} steps x {inputs} inputs), found {found}");
+            }
+
+            var rest = line.AsSpan();
+            for (int column = 1; column <= fields; column++)
+            {
+                int comma = rest.IndexOf(',');
+                var field = (comma < 0 ? rest : rest[..comma]).Trim();
+                rest = comma < 0 ? default : rest[(comma + 1)..];
+                if (column == 1)
+                {
+                    int label = Label(field, name, lineNumber, classes);
+                    labels.Add(label);
+                    maxLabel = Math.Max(maxLabel, label);
+                }
+                else
+                {
+                    values.Add(Value(field, name, lineNumber, column));
+                }
+            }
+        }
+
+        if (labels.Count == 0)
+        {
+            throw new DataFormatException(name, lineNumber == 0
+                ? $"expected rows of a label and {steps} steps x {inputs} inputs, found an empty file"
+                : $"expected rows of a label and {steps} steps x {inputs} inputs, found only blank lines");
+        }
+
+        int classCount = classes ?? maxLabel + 1;
+        if (classCount < 2)
+        {
+            throw new DataFormatException(name, $"expected labels of at least 2 classes, found only label {maxLabel} (give the class count with --classes)");
+        }
+
+        return new SequenceDataset(values.ToArray(), labels.ToArray(), labels.Count, steps, inputs, classCount, validate: true);
+    }
+
+    private static int Label(ReadOnlySpan<char> field, string name, int line, int? classes)
+    {
+        if (!int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out int label))
+        {
+            string hint = line == 1 && !double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? " (a header row is not supported)" : "";
+            throw new DataFormatException(name, $"line {line}, column 1: expected a label that is a non-negative integer, found {Quote(field)}{hint}");
+        }
+
+        if (classes is int c && label >= c)
+        {
+            throw new DataFormatException(name, $"line {line}, column 1: expected a label below {c} (the class count), found {label}");
+        }
+
+        return label;
+    }
+
+    private static float Value(ReadOnlySpan<char> field, string name, int line, int column)
+    {
+        if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+        {
+            throw new DataFormatException(name, $"line {line}, column {column}: expected a number, found {Quote(field)}");
+        }
+
+        if (!float.IsFinite(value))
+        {
+            throw new DataFormatException(name, $"line {line}, column {column}: expected a finite number, found {Quote(field)}");
+        }
+
+        return value;
+    }
+
+    private static int Count(string line, char separator)
+    {
+        int count = 0;
+        foreach (char c in line)
+        {
+            if (c == separator) count++;
+        }
+
+        return count;
+    }
+
+    private static string Quote(ReadOnlySpan<char> field) =>
+        field.IsEmpty ? "an empty field" : "'" + (field.Length > 40 ? string.Concat(field[..40], "...") : field.ToString()) + "'";
+}
