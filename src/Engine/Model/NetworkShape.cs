@@ -36,7 +36,7 @@ public sealed class NetworkShape
         if (count > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(hidden),
-                $"A {cell.Info.Name} network with {layers} layer(s) of {hidden} hidden units has more than {Array.MaxLength} parameters, more than one buffer holds; use fewer hidden units or layers.");
+                $"A {cell.Info.Name} network with {layers} layer(s) of {hidden} hidden units, {inputs} inputs and {classes} classes has more than {Array.MaxLength} parameters, more than one buffer holds; use fewer hidden units or layers (or fewer classes: CSV data takes one more than its largest label).");
         }
 
         var names = info.Parameters.Select(p => p.Name).ToArray();

@@ -25,7 +25,7 @@ public sealed class ResourceLimitTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkShape(CellCatalog.Find(CellCatalog.BuiltIn, "lstm")!, 28, 28, hidden, layers, 10));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Contains("hidden units has more than", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"of {hidden} hidden units, 28 inputs and 10 classes has more than", error.Message, StringComparison.Ordinal);
         Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes");
     }
 
@@ -37,6 +37,29 @@ public sealed class ResourceLimitTests
         Assert.Equal(ExitCodes.Error, run.ExitCode);
         Assert.Single(run.ErrorLines);
         Assert.Contains("use fewer hidden units or layers", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A CSV label of a billion makes a billion classes: refused before anything is allocated, saying why.</summary>
+    [Fact]
+    public void Train_CsvLabelOfABillion_ExitsOneNamingTheClasses()
+    {
+        string dir = Idx.TempDirectory(), train = Path.Combine(dir, "train.csv"), test = Path.Combine(dir, "test.csv");
+        File.WriteAllText(train, "1000000000,1,2\n1,2,3\n");
+        File.WriteAllText(test, "0,1,2\n");
+
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "train", "--data-format", "csv", "--train", train, "--test", test, "--steps", "1", "--inputs", "2");
+
+        Assert.Equal(ExitCodes.Error, run.ExitCode);
+        Assert.Contains("1000000001 classes has more than", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_CsvRowTooLongForAnInt_IsAUsageError()
+    {
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "train", "--data-format", "csv", "--train", "a.csv", "--test", "b.csv", "--steps", "100000", "--inputs", "100000");
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Equal("simdrnn: --steps 100000 x --inputs 100000 is more values than a CSV row can hold (at most 2147483646)", Assert.Single(run.ErrorLines));
     }
 
     /// <summary>Each chunk of 64 sequences has a gradient buffer; a billion-row batch on 100 images needs two.</summary>
