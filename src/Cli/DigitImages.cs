@@ -23,12 +23,21 @@ public static class DigitImages
     /// <summary>Images larger than this many pixels are refused before they are decoded.</summary>
     public const long MaxPixels = 64L * 1024 * 1024;
 
+    /// <summary>Files larger than this are refused before they are read: the whole MNIST training set is 47 MB.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
     /// <summary>The images in <paramref name="path"/>: one for an image file, the first <paramref name="limit"/> (or all) of an IDX file.</summary>
     public static IReadOnlyList<DigitImage> Read(string path, int? limit = null)
     {
         byte[] bytes;
         try
         {
+            // Judged by its length before it is opened: a named pipe (which would wait for a writer) or a device such
+            // as /dev/zero (which never ends) reports 0, and a huge file would be read whole into memory.
+            if (Directory.Exists(path)) throw new CliDataException($"{path}: a directory, not an image or IDX file");
+            long length = new FileInfo(path).Length;
+            if (length == 0) throw new CliDataException($"{path}: expected an image or IDX file, found 0 bytes (an empty file, a pipe or a device)");
+            if (length > MaxFileBytes) throw new CliDataException($"{path}: expected an image or IDX file of at most {MaxFileBytes} bytes, found {length}");
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -28,7 +28,7 @@ public static class ModelLoading
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new CliDataException($"{path}: no such model file", e);
+            throw new CliDataException(Directory.Exists(path) ? $"{path}: a directory, not a model file" : $"{path}: no such model file", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,5 @@
+using SimdRnn.IO;
+
 namespace SimdRnn.Cli;
 
 /// <summary>
@@ -101,10 +103,11 @@ public sealed class ReportCommand : ICliCommand
         }
     }
 
+    // Atomically, so a full disk or a killed process leaves the previous report, never a truncated one.
     private static string Write(string directory, string file, string text)
     {
         string path = Path.Combine(directory, file);
-        File.WriteAllText(path, text);
+        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
         return path;
     }
 }

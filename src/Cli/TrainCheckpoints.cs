@@ -58,6 +58,33 @@ public static class TrainCheckpoints
         return new CheckpointSettings(path, every, !parsed.Has("no-optimizer-state"));
     }
 
+    /// <summary>
+    /// Checks before training that the model can be saved where asked: the path is not a directory and a file can
+    /// be created beside it (where the save writes its temporary file). A typo in --save is reported at once,
+    /// not after hours of training.
+    /// </summary>
+    public static void CheckSavePath(CheckpointSettings? checkpoints)
+    {
+        if (checkpoints?.SavePath is not { } path) return;
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new CliDataException($"cannot save {path}: it is a directory; give a file name such as {Path.Combine(path, "model.safetensors")}");
+
+        string directory = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(directory)) throw new CliDataException($"cannot save {path}: the directory {directory} does not exist");
+
+        string probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliDataException($"cannot save {path}: cannot create a file in {directory} ({e.Message.ReplaceLineEndings(" ")})", e);
+        }
+    }
+
     /// <summary>Saves through <paramref name="run"/> and says so on stderr; a failure is one line (exit 1).</summary>
     public static void Save(ITrainingRun run, TrainSettings settings, TextWriter error, int completedEpochs, double testAccuracy, int? interruptedEpoch = null)
     {

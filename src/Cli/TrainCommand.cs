@@ -150,6 +150,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             settings = settings with { Resume = resume };
         }
 
+        TrainCheckpoints.CheckSavePath(settings.Checkpoints);
         var options = settings.Options;
         int firstEpoch = (resume?.Epoch ?? 0) + 1;
         var error = context.Error;
@@ -272,7 +273,15 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
         int? classes = parsed.Has("classes") ? parsed.PositiveInt("classes", 0) : null;
         if (classes < 2) throw ParsedArguments.Expected("classes", "an integer of at least 2", parsed.Raw("classes")!);
-        return new CsvData(parsed.Raw("train")!, parsed.Raw("test")!, parsed.PositiveInt("steps", 0), parsed.PositiveInt("inputs", 0), classes);
+        int steps = parsed.PositiveInt("steps", 0), inputs = parsed.PositiveInt("inputs", 0);
+
+        // A row holds a label and steps x inputs values, counted in int by the reader.
+        if ((long)steps * inputs >= int.MaxValue)
+        {
+            throw new UsageException($"--steps {steps} x --inputs {inputs} is more values than a CSV row can hold (at most {int.MaxValue - 1})");
+        }
+
+        return new CsvData(parsed.Raw("train")!, parsed.Raw("test")!, steps, inputs, classes);
     }
 
     /// <summary>Both CSV files; the test file's labels must be classes of the training file's.</summary>

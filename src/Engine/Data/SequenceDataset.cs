@@ -63,6 +63,21 @@ public sealed class SequenceDataset
             throw new ArgumentException($"Arrays are shorter than {count} sequences of {steps}x{inputs}.", nameof(values));
         }
 
+        if (validate && values is not null)
+        {
+            // A NaN or infinity in the inputs would reach the weights through the first gradient and end the run
+            // as a diverged loss far from its cause: it is reported here, where it can be named.
+            // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
+            int bad = TensorPrimitives.IndexOfMaxMagnitude(values.AsSpan(0, (int)expectedValues));
+            if (bad >= 0 && !float.IsFinite(values[bad]))
+            {
+                long perSequence = (long)steps * inputs;
+                throw new ArgumentException(
+                    $"Value {values[bad]} of sequence {bad / perSequence}, step {bad % perSequence / inputs}, input {bad % inputs} is not finite.",
+                    nameof(values));
+            }
+        }
+
         if (validate)
         {
             for (int n = 0; n < count; n++)

@@ -29,6 +29,13 @@ public static class AtomicFile
 
             File.Move(temporary, full, overwrite: true);
         }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "value")
+        {
+            // .NET reports EFBIG (a file-size limit, or the file system's largest file) from a write as this
+            // exception rather than an IOException; it is an I/O failure like ENOSPC and is reported as one.
+            TryDelete(temporary);
+            throw new IOException($"the file would exceed the largest size allowed here (a file-size limit or the file system's): {e.Message}", e);
+        }
         catch
         {
             TryDelete(temporary);

@@ -78,6 +78,7 @@ public static class ModelFile
     public static string EngineVersion { get; } = ReadVersion();
 
     /// <summary>Writes <paramref name="network"/> (and the checkpoint's state) to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="ModelFormatException">A parameter or optimizer moment is NaN or infinite; nothing is written.</exception>
     public static void Save(string path, Network<float> network, ModelCheckpoint? checkpoint = null) =>
         Save(path, network, checkpoint, wrap: null);
 
@@ -128,6 +129,7 @@ public static class ModelFile
             }
         }
 
+        SafetensorsWriter.CheckFinite(path, tensors);
         AtomicFile.Write(path, stream => SafetensorsWriter.Write(stream, tensors, metadata), wrap);
     }
 
@@ -137,7 +139,7 @@ public static class ModelFile
     /// inferred from the tensor shapes and the cell from <paramref name="cellOverride"/> or the gate count
     /// (1: rnn, 3: gru, 4: lstm). Every tensor must be present with its expected shape and nothing else present.
     /// </summary>
-    /// <exception cref="ModelFormatException">The file is malformed or does not fit; the message names the tensor.</exception>
+    /// <exception cref="ModelFormatException">The file is malformed, does not fit, or holds a NaN or an infinity; the message names the tensor.</exception>
     public static LoadedModel Load(string path, IReadOnlyList<CellEntry> cells, string? cellOverride = null)
     {
         using var file = SafetensorsFile.Open(path);
@@ -147,7 +149,12 @@ public static class ModelFile
         var network = new Network<float>(shape);
         try
         {
-            foreach (var tensor in shape.Tensors) file.ReadFloats(header.Find(tensor.Name)!, tensor.Of(network.Parameters));
+            foreach (var tensor in shape.Tensors)
+            {
+                file.ReadFloats(header.Find(tensor.Name)!, tensor.Of(network.Parameters));
+                CheckFinite(path, tensor.Name, tensor.Of(network.Parameters));
+            }
+
             network.ParametersChanged();
 
             OptimizerState? optimizer = null;
@@ -156,7 +163,13 @@ public static class ModelFile
                 var buffers = OptimizerState.BufferNames(kind).Select(name =>
                 {
                     var buffer = new float[shape.ParameterCount];
-                    foreach (var tensor in shape.Tensors) file.ReadFloats(header.Find($"{OptimizerPrefix}{name}.{tensor.Name}")!, tensor.Of(buffer));
+                    foreach (var tensor in shape.Tensors)
+                    {
+                        string stored = $"{OptimizerPrefix}{name}.{tensor.Name}";
+                        file.ReadFloats(header.Find(stored)!, tensor.Of(buffer));
+                        CheckFinite(path, stored, tensor.Of(buffer));
+                    }
+
                     return buffer;
                 }).ToArray();
                 optimizer = new OptimizerState(kind, description.OptimizerSteps!.Value, buffers);
@@ -168,6 +181,19 @@ public static class ModelFile
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    // A NaN or infinity read from a file would turn every prediction into NaN, or a resumed run's first loss:
+    // refused at the door, naming the tensor.
+    private static void CheckFinite(string path, string tensor, ReadOnlySpan<float> values)
+    {
+        // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
+        int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude(values);
+        if (at >= 0 && !float.IsFinite(values[at]))
+        {
+            throw new ModelFormatException(path,
+                $"tensor {Text.Quote(tensor)}: expected finite values, found {values[at].ToString(CultureInfo.InvariantCulture)} at element {at}");
         }
     }
 

@@ -30,6 +30,12 @@ public sealed class SafetensorsFile : IDisposable
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public static SafetensorsFile Open(string path)
     {
+        // A named pipe or device reports length 0, and opening a pipe waits for a writer forever: judged unopened.
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new ModelFormatException(path, "expected a safetensors file (8-byte header length, JSON header, data), found 0 bytes");
+        }
+
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         try
         {

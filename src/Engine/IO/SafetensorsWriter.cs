@@ -10,8 +10,32 @@ public readonly record struct TensorToWrite(string Name, int[] Shape, ReadOnlyMe
 public static class SafetensorsWriter
 {
     /// <summary>Writes the file atomically (see <see cref="AtomicFile"/>).</summary>
-    public static void Write(string path, IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+    /// <exception cref="ModelFormatException">A tensor holds a NaN or an infinity; nothing is written.</exception>
+    public static void Write(string path, IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        CheckFinite(path, tensors);
         AtomicFile.Write(path, stream => Write(stream, tensors, metadata));
+    }
+
+    /// <summary>
+    /// Refuses tensors holding a NaN or an infinity, naming the first such tensor and element: a diverged network
+    /// saved over a good file would lose the good one, and every later load would propagate the NaN.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A tensor holds a non-finite value.</exception>
+    public static void CheckFinite(string path, IReadOnlyList<TensorToWrite> tensors)
+    {
+        foreach (var tensor in tensors)
+        {
+            var values = tensor.Values.Span;
+            // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
+            int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude(values);
+            if (at >= 0 && !float.IsFinite(values[at]))
+            {
+                throw new ModelFormatException(path,
+                    $"tensor {Text.Quote(tensor.Name)}: expected finite values, found {values[at].ToString(System.Globalization.CultureInfo.InvariantCulture)} at element {at}; nothing was written (the training diverged?)");
+            }
+        }
+    }
 
     public static void Write(Stream stream, IReadOnlyList<TensorToWrite> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

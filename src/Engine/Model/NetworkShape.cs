@@ -24,6 +24,21 @@ public sealed class NetworkShape
         Classes = classes;
 
         var info = cell.Info;
+
+        // The layout below counts in int: a size too large for one buffer would wrap around silently.
+        long count = (long)classes * hidden + classes;
+        for (int layer = 0; layer < layers && count <= Array.MaxLength; layer++)
+        {
+            long layerInputs = layer == 0 ? inputs : hidden;
+            count += (long)info.GateCount * hidden * (layerInputs + 1) + (long)info.RecurrentGates * hidden * (hidden + 1) + (long)info.ParameterCount * hidden;
+        }
+
+        if (count > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hidden),
+                $"A {cell.Info.Name} network with {layers} layer(s) of {hidden} hidden units, {inputs} inputs and {classes} classes has more than {Array.MaxLength} parameters, more than one buffer holds; use fewer hidden units or layers (or fewer classes: CSV data takes one more than its largest label).");
+        }
+
         var names = info.Parameters.Select(p => p.Name).ToArray();
         var tensors = new List<ParameterTensor>();
         int offset = 0;

@@ -42,12 +42,16 @@ public sealed class Trainer : IDisposable
         Options = options;
         this.train = train;
         Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Classes);
+
+        // A batch never holds more rows than the training set, so a --batch far above it costs no gradient buffers
+        // (each chunk has a whole parameter-sized buffer) and changes no arithmetic.
+        int chunks = (Math.Min(options.Batch, train.Count) + ChunkRows - 1) / ChunkRows;
+        CheckMemory(chunks, options);
         Network = new Network<float>(Shape);
         Initializer.Initialize<float>(Shape, Network.Parameters, options.Seed);
         Network.ParametersChanged();
 
         int threads = Math.Max(1, options.Threads);
-        int chunks = (options.Batch + ChunkRows - 1) / ChunkRows;
         pool = new WorkerPool(Math.Min(threads, chunks));
         workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch))).ToArray();
         chunkGradients = Enumerable.Range(0, chunks).Select(_ => new float[Shape.ParameterCount]).ToArray();
@@ -63,6 +67,24 @@ public sealed class Trainer : IDisposable
     }
 
     public TrainOptions Options { get; }
+
+    /// <summary>
+    /// Refuses, before allocating, a run whose parameter-sized buffers (weights, summed gradients, one gradient
+    /// per chunk, the optimizer's moments) would not fit in the memory the process may use, rather than let it
+    /// take the machine's memory and fail part-way.
+    /// </summary>
+    private void CheckMemory(int chunks, TrainOptions options)
+    {
+        int optimizerBuffers = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
+        long bytes = (long)Shape.ParameterCount * sizeof(float) * (2 + chunks + optimizerBuffers);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+        {
+            throw new InsufficientMemoryException(
+                $"Training needs about {bytes / (1 << 20):N0} MB for {Shape.ParameterCount:N0} parameters, their gradients for {chunks} chunks of {ChunkRows} sequences and the optimizer state, " +
+                $"more than the {available / (1 << 20):N0} MB this process may use; use a smaller --hidden, --layers or --batch.");
+        }
+    }
 
     public NetworkShape Shape { get; }
 

@@ -19,9 +19,17 @@ internal sealed class ExpressionParser
 
     private readonly record struct Token(TokenKind Kind, string Text, int Start);
 
+    // Limits that keep a hostile or mistyped spec from overflowing the compiler's stack: the parser, printer,
+    // analyzer and emitter all recurse over the tree, and a stack overflow ends the compiler process (it cannot be
+    // caught). The tree's height is at most the token count, and the parser's own recursion grows with nesting.
+    // Real cells use tens of tokens and a few levels.
+    internal const int MaxTokens = 1000;
+    internal const int MaxNesting = 100;
+
     private readonly string text;
     private readonly List<Token> tokens = [];
     private int position;
+    private int nesting;
 
     private ExpressionParser(string text) => this.text = text;
 
@@ -137,7 +145,22 @@ internal sealed class ExpressionParser
         }
 
         tokens.Add(new Token(TokenKind.End, "", text.Length));
+        if (tokens.Count - 1 > MaxTokens)
+        {
+            var first = tokens[MaxTokens];
+            return new ParseError(first.Start, first.Text.Length, $"the expression has {tokens.Count - 1} tokens, more than the {MaxTokens} allowed; split it with a [State] or a gate");
+        }
+
         return null;
+    }
+
+    /// <summary>Enters one level of parentheses, call or unary minus; fails beyond <see cref="MaxNesting"/>.</summary>
+    private void Enter(Token token)
+    {
+        if (++nesting > MaxNesting)
+        {
+            throw Fail(token, $"the expression nests deeper than {MaxNesting} levels of parentheses, calls or unary minus; simplify it");
+        }
     }
 
     private Token Peek() => tokens[position];
@@ -175,7 +198,9 @@ internal sealed class ExpressionParser
         if (Peek() is { Kind: TokenKind.Operator, Text: "-" })
         {
             var minus = Next();
+            Enter(minus);
             var operand = ParseUnary();
+            nesting--;
             return new NegateExpr(operand, Cover(new TextRange(minus.Start, 1), operand.Range));
         }
 
@@ -197,7 +222,9 @@ internal sealed class ExpressionParser
                     throw Fail(Peek(), $"{token.Text}() needs one argument, e.g. {token.Text}(c)");
                 }
 
+                Enter(open);
                 var argument = ParseSum();
+                nesting--;
                 var close = Next();
                 if (close.Kind == TokenKind.Comma)
                 {
@@ -225,7 +252,9 @@ internal sealed class ExpressionParser
 
             case TokenKind.Open:
             {
+                Enter(token);
                 var inner = ParseSum();
+                nesting--;
                 var close = Next();
                 if (close.Kind != TokenKind.Close)
                 {

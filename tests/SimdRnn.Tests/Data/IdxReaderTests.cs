@@ -149,10 +149,11 @@ public sealed class IdxReaderTests : IDisposable
         var error = Assert.Throws<DataFormatException>(() => IdxReader.ReadLabels(path));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
+        long length = new FileInfo(path).Length;
         Assert.Equal(
-            $"{path}: expected 2000000000 data bytes (2000000000) after the header, found 3 after gzip decompression: the data is truncated",
+            $"{path}: expected at most {length * 1032} bytes from a {length}-byte gzip file (DEFLATE expands at most 1032:1), found a header claiming 2000000008 (8-byte header + 2000000000 = 2000000000 data bytes): the file is truncated or the header is wrong",
             error.Message);
-        Assert.True(allocated < 4 << 20, $"allocated {allocated} bytes");
+        Assert.True(allocated < 256 << 10, $"allocated {allocated} bytes");
     }
 
     [Fact]
