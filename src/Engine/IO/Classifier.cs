@@ -12,20 +12,28 @@ namespace SimdRnn.IO;
 /// </summary>
 public sealed class Classifier : IDisposable
 {
-    private const int ChunkRows = Trainer.ChunkRows;
-
     private readonly Network<float> network;
     private readonly WorkerPool pool;
-    private readonly ChunkWorkspace<float>[] workspaces;
+    private readonly ChunkWorkspace<float>[] workspaces;   // one per worker
+    private readonly bool ownsThreads;
     private readonly Chunks chunks;
 
     public Classifier(Network<float> network, int threads = 1)
+        : this(network, new WorkerPool(Math.Max(1, threads)), null)
+    {
+    }
+
+    /// <summary>Borrows a trainer's threads and workspaces (one per worker), or makes its own when none are given.</summary>
+    internal Classifier(Network<float> network, WorkerPool pool, ChunkWorkspace<float>[]? workspaces)
     {
         this.network = network;
-        pool = new WorkerPool(Math.Max(1, threads));
-        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => network.CreateWorkspace(ChunkRows)).ToArray();
+        this.pool = pool;
+        ownsThreads = workspaces is null;
+        this.workspaces = workspaces ?? Enumerable.Range(0, pool.Workers).Select(_ => network.CreateWorkspace(Trainer.ChunkRows)).ToArray();
         chunks = new Chunks(this);
     }
+
+    private int ChunkRows => workspaces[0].Capacity;
 
     public NetworkShape Shape => network.Shape;
 
@@ -69,6 +77,7 @@ public sealed class Classifier : IDisposable
 
     public void Dispose()
     {
+        if (!ownsThreads) return;
         pool.Dispose();
         foreach (var workspace in workspaces) workspace.Dispose();
     }
@@ -87,7 +96,7 @@ public sealed class Classifier : IDisposable
         public void Run(int chunk, int worker)
         {
             var ws = owner.workspaces[worker];
-            int first = chunk * ChunkRows, n = Math.Min(ChunkRows, data!.Count - first), classes = owner.Shape.Classes;
+            int rows = owner.ChunkRows, first = chunk * rows, n = Math.Min(rows, data!.Count - first), classes = owner.Shape.Classes;
             for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
             owner.network.Forward(ws, n);
             for (int r = 0; r < n; r++)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using SimdRnn.Cells;
 using SimdRnn.Data;
+using SimdRnn.IO;
 using SimdRnn.Model;
 
 namespace SimdRnn.Training;
@@ -33,7 +34,7 @@ public sealed class Trainer : IDisposable
     private readonly int[] order;
     private readonly float[] gradients;
     private readonly TrainChunks trainChunks;
-    private readonly EvaluateChunks evaluateChunks;
+    private readonly Classifier classifier;
     private readonly int batchesPerEpoch;
 
     public Trainer(CellEntry cell, TrainOptions options, SequenceDataset train)
@@ -61,7 +62,7 @@ public sealed class Trainer : IDisposable
             ? new Adam(Shape.ParameterCount)
             : new Sgd(Shape.ParameterCount, options.Momentum);
         trainChunks = new TrainChunks(this);
-        evaluateChunks = new EvaluateChunks(this);
+        classifier = new Classifier(Network, pool, workspaces);
         batchesPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
     }
 
@@ -166,14 +167,8 @@ public sealed class Trainer : IDisposable
         return loss;
     }
 
-    /// <summary>Classifies every sequence of <paramref name="data"/> with the current weights.</summary>
-    public Evaluation Evaluate(SequenceDataset data)
-    {
-        var clock = Stopwatch.StartNew();
-        evaluateChunks.Prepare(data);
-        pool.Run((data.Count + workspaces[0].Capacity - 1) / workspaces[0].Capacity, evaluateChunks);
-        return evaluateChunks.Result(clock.Elapsed.TotalSeconds);
-    }
+    /// <summary>Classifies every sequence of <paramref name="data"/> with the current weights, on the training threads.</summary>
+    public Evaluation Evaluate(SequenceDataset data) => classifier.Evaluate(data);
 
     public void Dispose()
     {
@@ -209,58 +204,6 @@ public sealed class Trainer : IDisposable
             chunkGradient.AsSpan().Clear();
             trainer.Network.Forward(ws, n);
             trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, chunkLabels.AsSpan(0, n), 1f / rows, chunkGradient);
-        }
-    }
-
-    private sealed class EvaluateChunks(Trainer trainer) : IWorkItems
-    {
-        private SequenceDataset? data;
-        private int[] predictions = [];
-        private double[] losses = [];
-
-        public void Prepare(SequenceDataset dataset)
-        {
-            data = dataset;
-            if (predictions.Length < dataset.Count) predictions = new int[dataset.Count];
-            int chunks = (dataset.Count + trainer.workspaces[0].Capacity - 1) / trainer.workspaces[0].Capacity;
-            if (losses.Length < chunks) losses = new double[chunks];
-        }
-
-        public void Run(int chunk, int worker)
-        {
-            var ws = trainer.workspaces[worker];
-            int first = chunk * ws.Capacity, n = Math.Min(ws.Capacity, data!.Count - first);
-            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
-            trainer.Network.Forward(ws, n);
-
-            int classes = trainer.Shape.Classes;
-            double loss = 0;
-            for (int r = 0; r < n; r++)
-            {
-                var logits = ws.Logits.AsSpan(r * classes, classes);
-                int label = data.Label(first + r);
-                predictions[first + r] = TensorPrimitives.IndexOfMax<float>(logits);
-                loss += Network<float>.CrossEntropy(logits, label);
-            }
-
-            losses[chunk] = loss;
-        }
-
-        public Evaluation Result(double seconds)
-        {
-            int classes = trainer.Shape.Classes, correct = 0;
-            var confusion = new int[classes, classes];
-            for (int i = 0; i < data!.Count; i++)
-            {
-                int label = data.Label(i);
-                confusion[label, predictions[i]]++;
-                if (predictions[i] == label) correct++;
-            }
-
-            double loss = 0;
-            int chunks = (data.Count + trainer.workspaces[0].Capacity - 1) / trainer.workspaces[0].Capacity;
-            for (int c = 0; c < chunks; c++) loss += losses[c];
-            return new Evaluation(data.Count == 0 ? 0 : (double)correct / data.Count, loss / Math.Max(1, data.Count), confusion, data.Count / seconds);
         }
     }
 }
