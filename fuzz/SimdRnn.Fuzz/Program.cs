@@ -5,7 +5,7 @@ using SimdRnn.IO;
 
 // One AFL++ target per reader: each input is written to a file and read as the command line would, and only
 // the reader's documented exception may come out. Anything else (and a hang, which AFL++ times out) is a find.
-string target = args.Length == 1 ? args[0] : throw new ArgumentException("usage: SimdRnn.Fuzz idx|safetensors");
+string target = args.Length == 1 ? args[0] : throw new ArgumentException("usage: SimdRnn.Fuzz idx|safetensors|csv");
 string path = Path.Combine(Path.GetTempPath(), $"simdrnn-fuzz-{Environment.ProcessId}.input");
 
 Action<string> read = target switch
@@ -38,7 +38,17 @@ Action<string> read = target switch
         {
         }
     },
-    _ => throw new ArgumentException($"unknown target '{target}'; expected idx or safetensors"),
+    "csv" => file =>
+    {
+        try
+        {
+            CsvDataset.Load(file, steps: 3, inputs: 2);
+        }
+        catch (DataFormatException)
+        {
+        }
+    },
+    _ => throw new ArgumentException($"unknown target '{target}'; expected idx, safetensors or csv"),
 };
 
 Fuzzer.OutOfProcess.Run(stream =>

@@ -74,6 +74,14 @@ public sealed class SweepResults : IDisposable
     public static SweepResults Open(string path, out IReadOnlyList<SweepRecord> existing, Action<string> log)
     {
         existing = [];
+
+        // Nothing to keep in a zero-length file; and a named pipe (also length 0) would block the open forever,
+        // so it is replaced like an empty file.
+        if (File.Exists(path) && new FileInfo(path).Length == 0)
+        {
+            File.Delete(path);
+        }
+
         if (File.Exists(path))
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
@@ -94,6 +102,12 @@ public sealed class SweepResults : IDisposable
     /// <summary>Reads <paramref name="path"/> without changing it.</summary>
     public static Contents Read(string path)
     {
+        // A named pipe reports length 0 and would block the open forever; an empty file holds nothing anyway.
+        if (new FileInfo(path).Length == 0)
+        {
+            return new Contents([], [], 0);
+        }
+
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return Parse(ReadAll(stream), path);
     }

@@ -37,6 +37,33 @@ public sealed class SweepStorageTests : IDisposable
         }
     }
 
+    /// <summary>results.jsonl as a named pipe: report and sweep would wait for a writer forever when opening it.</summary>
+    [Fact]
+    public async Task ResultsAsANamedPipe_ReportAndSweepFinish()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        string output = Path.Combine(_dir.Path, "sweep");
+        Directory.CreateDirectory(output);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Results.PathIn(output)]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var report = Task.Run(() => CliHarness.Run(FakeTrainer.Cells, "report", output));
+        Assert.True(await Task.WhenAny(report, Task.Delay(TimeSpan.FromSeconds(30))) == report, "report hung on a named pipe");
+        Assert.Equal(ExitCodes.Success, (await report).ExitCode);
+
+        var sweep = Task.Run(() => new FakeTrainer().Sweep(output, Grid));
+        Assert.True(await Task.WhenAny(sweep, Task.Delay(TimeSpan.FromSeconds(30))) == sweep, "sweep hung on a named pipe");
+        Assert.Equal(ExitCodes.Success, (await sweep).ExitCode);
+        Assert.Equal(8, Results.In(output).Count);
+    }
+
     [Fact]
     public void FullDisk_ReportKeepsThePreviousReport_SweepKeepsItsRecordsAndResumes()
     {
