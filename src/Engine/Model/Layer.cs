@@ -85,7 +85,6 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
-        ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
         ReadOnlySpan<T> elementwise = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength);
 
         if (!ws.KeepInitialState)
@@ -102,34 +101,62 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
         for (int t = 0; t < steps; t++)
         {
-            var hPrev = ws.Hidden.AsSpan(t * n * h, n * h);
+            Step(ref step, new SequenceRows(this, ws, t, n),
+                ws.Hidden.AsSpan(t * n * h, n * h),
+                ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, n * roh),
+                ws.RInput.AsSpan(t * n * h, n * h),
+                ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, n * reh),
+                n, gemm);
+        }
+    }
 
-            // HP[n, Ro*H] = h[t-1] · Whh_o^T + bias_hh_o with the packed recurrent weights.
-            var hProj = ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, n * roh);
-            FillRows(hProj, biasHh[..roh], n);
-            MatMul<T>.Multiply(n, hPrev, h, outputProjection, hProj, roh, accumulate: true, gemm);
+    /// <summary>
+    /// One time step after its input projection: HP[n, Ro*H] = h[t-1] · Whh_o^T + bias_hh_o with the packed
+    /// recurrent weights; for two-stage cells the recurrent-input expression r[n, H] per row, then
+    /// RP[n, Re*H] = r · Whh_e^T + bias_hh_e; then the generated pass per row. <typeparamref name="TRows"/>
+    /// points the step's spans at a row of the sequence buffers or of the streaming buffers.
+    /// </summary>
+    private void Step<TRows>(ref CellStep<T> step, TRows rows, ReadOnlySpan<T> hPrev, Span<T> hProj, Span<T> rInput, Span<T> rProj, int n, GemmWorkspace gemm)
+        where TRows : struct, IRowBinder
+    {
+        int h = hidden, roh = outputGates * h, reh = expressionGates * h;
+        ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
+        FillRows(hProj, biasHh[..roh], n);
+        MatMul<T>.Multiply(n, hPrev, h, outputProjection, hProj, roh, accumulate: true, gemm);
 
-            var rInput = ws.RInput.AsSpan(t * n * h, n * h);
-            var rProj = ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, n * reh);
-            if (expressionGates > 0)
-            {
-                for (int b = 0; b < n; b++)
-                {
-                    Bind(ref step, ws, t, b, n);
-                    CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, h);
-                }
-
-                // RP[n, Re*H] = r[n, H] · Whh_e^T + bias_hh_e: the second recurrent product, on the cell's expression.
-                FillRows(rProj, biasHh[roh..], n);
-                MatMul<T>.Multiply(n, rInput, h, expressionProjection, rProj, reh, accumulate: true, gemm);
-            }
-
+        if (expressionGates > 0)
+        {
             for (int b = 0; b < n; b++)
             {
-                Bind(ref step, ws, t, b, n);
-                CellDispatch<TCell, T>.Forward(ref step, h);
+                rows.Bind(ref step, b);
+                CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, h);
             }
+
+            FillRows(rProj, biasHh[roh..], n);
+            MatMul<T>.Multiply(n, rInput, h, expressionProjection, rProj, reh, accumulate: true, gemm);
         }
+
+        for (int b = 0; b < n; b++)
+        {
+            rows.Bind(ref step, b);
+            CellDispatch<TCell, T>.Forward(ref step, h);
+        }
+    }
+
+    /// <summary>Points a <see cref="CellStep{T}"/> at one batch row's buffers.</summary>
+    private interface IRowBinder
+    {
+        void Bind(ref CellStep<T> step, int row);
+    }
+
+    private readonly struct SequenceRows(RnnLayer<TCell, T> layer, LayerWorkspace<T> ws, int t, int n) : IRowBinder
+    {
+        public void Bind(ref CellStep<T> step, int row) => layer.Bind(ref step, ws, t, row, n);
+    }
+
+    private readonly struct StreamRows(RnnLayer<TCell, T> layer, StepWorkspace<T> ws) : IRowBinder
+    {
+        public void Bind(ref CellStep<T> step, int row) => layer.BindStep(ref step, ws, row);
     }
 
     public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
@@ -244,7 +271,6 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h;
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
-        ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
 
         // XP[n, G*H] = x[n, I] · weight_ih^T + bias_ih
         var xProj = ws.XProj.AsSpan(0, n * gh);
@@ -252,32 +278,8 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         if (inputWeights is null) MatMul<T>.Multiply(n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
         else MatMul<T>.Multiply(n, input, inputs, inputWeights, xProj, gh, accumulate: true, gemm);
 
-        // HP[n, Ro*H] = h[n, H] · Whh_o^T + bias_hh_o
-        var hProj = ws.HProj.AsSpan(0, n * roh);
-        FillRows(hProj, biasHh[..roh], n);
-        MatMul<T>.Multiply(n, ws.Output.AsSpan(0, n * h), h, outputProjection, hProj, roh, accumulate: true, gemm);
-
         var step = new CellStep<T> { Hidden = h, Params = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength) };
-        if (expressionGates > 0)
-        {
-            for (int b = 0; b < n; b++)
-            {
-                BindStep(ref step, ws, b);
-                CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, h);
-            }
-
-            // RP[n, Re*H] = r[n, H] · Whh_e^T + bias_hh_e
-            var rProj = ws.RProj.AsSpan(0, n * reh);
-            FillRows(rProj, biasHh[roh..], n);
-            MatMul<T>.Multiply(n, ws.RInput.AsSpan(0, n * h), h, expressionProjection, rProj, reh, accumulate: true, gemm);
-        }
-
-        for (int b = 0; b < n; b++)
-        {
-            BindStep(ref step, ws, b);
-            CellDispatch<TCell, T>.Forward(ref step, h);
-        }
-
+        Step(ref step, new StreamRows(this, ws), ws.Output.AsSpan(0, n * h), ws.HProj.AsSpan(0, n * roh), ws.RInput.AsSpan(0, n * h), ws.RProj.AsSpan(0, n * reh), n, gemm);
         ws.Advance();
     }
 
