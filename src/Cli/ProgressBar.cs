@@ -67,4 +67,18 @@ public sealed class ProgressBar(TextWriter writer, int epoch, int epochs, int ma
             ? string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours}:{time.Minutes:00}:{time.Seconds:00}")
             : string.Create(CultureInfo.InvariantCulture, $"{time.Minutes}:{time.Seconds:00}");
     }
+
+    /// <summary>Columns the bar may use: the terminal's width less one, or 79 when it cannot be read.</summary>
+    public static int TerminalWidth()
+    {
+        try
+        {
+            int width = Console.WindowWidth;
+            return width > 20 ? width - 1 : 79;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return 79;
+        }
+    }
 }

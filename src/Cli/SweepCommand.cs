@@ -20,7 +20,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 {
     private static readonly TrainOptions Defaults = new();
 
-    private readonly Func<TrainSettings, SequenceDataset, ITrainingRun> start = start ?? ((settings, train) => new TrainerRun(settings, train));
+    private readonly Func<TrainSettings, SequenceDataset, ITrainingRun> start = start ?? ((settings, train) => new TrainCommand.TrainerRun(settings, train));
 
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -149,7 +149,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
         double Work(SweepPoint point) =>
             SweepProgress.Work(point, CellFor(settings, point).Info.Gates.Count, grid.MaxEpochs, train.Count, test.Count);
-        var progress = new SweepProgress(error, context.ErrorIsTerminal, TerminalWidth(), todo.Sum(p => Work(p.Point)));
+        var progress = new SweepProgress(error, context.ErrorIsTerminal, ProgressBar.TerminalWidth(), todo.Sum(p => Work(p.Point)));
 
         int diverged = 0;
         for (int i = 0; i < todo.Count; i++)
@@ -271,34 +271,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
     private static string Plural(int count) => count == 1 ? "" : "s";
 
-    private static int TerminalWidth()
-    {
-        try
-        {
-            int width = Console.WindowWidth;
-            return width > 20 ? width - 1 : 79;
-        }
-        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
-        {
-            return 79;
-        }
-    }
-
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Text(float value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private sealed class TrainerRun(TrainSettings settings, SequenceDataset train) : ITrainingRun
-    {
-        private readonly Trainer trainer = new(settings.Cell, settings.Options, train);
-
-        public int ParameterCount => trainer.Shape.ParameterCount;
-
-        public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation) =>
-            trainer.TrainEpoch(epoch, progress, cancellation);
-
-        public double Evaluate(SequenceDataset test) => trainer.Evaluate(test).Accuracy;
-
-        public void Dispose() => trainer.Dispose();
-    }
 }

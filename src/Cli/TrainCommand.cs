@@ -190,7 +190,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
                 return Cancelled(error, $"before epoch {epoch}");
             }
 
-            var bar = !settings.Json && context.ErrorIsTerminal ? new ProgressBar(error, epoch, options.Epochs, TerminalWidth()) : null;
+            var bar = !settings.Json && context.ErrorIsTerminal ? new ProgressBar(error, epoch, options.Epochs, ProgressBar.TerminalWidth()) : null;
             EpochResult result;
             try
             {
@@ -311,24 +311,12 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         return ExitCodes.Cancelled;
     }
 
-    private static int TerminalWidth()
-    {
-        try
-        {
-            int width = Console.WindowWidth;
-            return width > 20 ? width - 1 : 79;
-        }
-        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
-        {
-            return 79;
-        }
-    }
-
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Text(float value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class TrainerRun(TrainSettings settings, SequenceDataset train) : ITrainingRun
+    /// <summary>The real <see cref="ITrainingRun"/>: a <see cref="Trainer"/>, restored from <see cref="TrainSettings.Resume"/> when given.</summary>
+    internal sealed class TrainerRun(TrainSettings settings, SequenceDataset train) : ITrainingRun
     {
         private readonly Trainer trainer = Start(settings, train);
 
