@@ -11,7 +11,7 @@ namespace SimdRnn.Training;
 public readonly record struct EpochProgress(int Samples, int TotalSamples, double AverageCost, double Seconds);
 
 /// <summary>One epoch's figures, as the CLI prints them.</summary>
-public sealed record EpochResult(int Epoch, double Cost, double TestAccuracy, double SamplesPerSecond, double Seconds, bool Completed);
+public sealed record EpochResult(int Epoch, double Cost, double SamplesPerSecond, double Seconds, bool Completed);
 
 /// <summary>Accuracy, mean loss and the confusion matrix (rows: true class, columns: predicted).</summary>
 public sealed record Evaluation(double Accuracy, double Cost, int[,] Confusion, double SamplesPerSecond);
@@ -134,7 +134,7 @@ public sealed class Trainer : IDisposable
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / samples, double.NaN, samples / seconds, seconds, completed);
+        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / samples, samples / seconds, seconds, completed);
     }
 
     /// <summary>The learning rate of a batch under <see cref="TrainOptions.Schedule"/>.</summary>

@@ -6,7 +6,7 @@ namespace SimdRnn.Tests.Cli;
 public sealed class DivergenceCheckTests
 {
     private static EpochResult Epoch(int epoch, double cost, bool completed = true, double samplesPerSecond = 1000) =>
-        new(epoch, cost, double.NaN, samplesPerSecond, 2.0, completed);
+        new(epoch, cost, samplesPerSecond, 2.0, completed);
 
     [Fact]
     public void NaNLoss_StopsWithAnExplanationAndASuggestion()

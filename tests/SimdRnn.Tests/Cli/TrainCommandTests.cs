@@ -12,7 +12,7 @@ public sealed class TrainCommandTests
     [Fact]
     public void EpochText_IsTheTutorialLine()
     {
-        var result = new EpochResult(1, 0.3451234, double.NaN, 12345.4, 4.94, true);
+        var result = new EpochResult(1, 0.3451234, 12345.4, 4.94, true);
 
         Assert.Equal("Epoch: 0001 Avg. cost = 0.345123 Test accuracy = 0.9712 (12,345 samples/s, 4.9 s)", TrainCommand.EpochText(result, 0.97121));
     }

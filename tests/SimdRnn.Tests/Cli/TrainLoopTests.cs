@@ -121,7 +121,7 @@ public sealed class TrainLoopTests
     }
 
     private static EpochResult Epoch(int epoch, double cost, double seconds, bool completed = true) =>
-        new(epoch, cost, double.NaN, 1000, seconds, completed);
+        new(epoch, cost, 1000, seconds, completed);
 
     private static CliRun Train(ScriptedRun fake, bool terminal, params string[] args) => Train(fake, terminal, default, args);
 

@@ -177,9 +177,9 @@ public sealed class TrainSaveCommandTests : IDisposable
 
         public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken token)
         {
-            if (epoch != cancelInEpoch) return new EpochResult(epoch, 0.5, double.NaN, 100, 1, true);
+            if (epoch != cancelInEpoch) return new EpochResult(epoch, 0.5, 100, 1, true);
             cancellation.Cancel();
-            return new EpochResult(epoch, 0.4, double.NaN, 100, 0.5, false);
+            return new EpochResult(epoch, 0.4, 100, 0.5, false);
         }
 
         public double Evaluate(SequenceDataset test) => 0.9;

@@ -58,12 +58,12 @@ public sealed class FakeTrainer
         public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation)
         {
             owner.BeforeEpoch?.Invoke(options, epoch);
-            if (cancellation.IsCancellationRequested) return new EpochResult(epoch, double.NaN, double.NaN, 0, 0, Completed: false);
+            if (cancellation.IsCancellationRequested) return new EpochResult(epoch, double.NaN, 0, 0, Completed: false);
 
             owner.Epochs.Add((options, epoch));
             (double cost, accuracy) = owner.script(options, epoch);
             progress?.Invoke(new EpochProgress(20, 20, cost, 0.5));
-            return new EpochResult(epoch, cost, double.NaN, 40, 0.5, Completed: double.IsFinite(cost));
+            return new EpochResult(epoch, cost, 40, 0.5, Completed: double.IsFinite(cost));
         }
 
         public double Evaluate(SequenceDataset test) => accuracy;
