@@ -13,6 +13,7 @@ public sealed class SequenceDataset
     private readonly byte[]? _bytes;   // [>= Count*Steps*Inputs] value = byte / _divisor
     private readonly float _divisor;
     private readonly int[] _labels;    // [>= Count]
+    private int[]? _lengths;           // [>= Count] each sequence's steps, 1..T; null until asked for when every one has T
 
     /// <summary>
     /// Creates a data set from copies of <paramref name="values"/> [count*steps*inputs] and
@@ -133,6 +134,41 @@ public sealed class SequenceDataset
         }
     }
 
+    /// <summary>
+    /// The same sequences with their own lengths: sequence n has <paramref name="lengths"/>[n] steps, 1..T,
+    /// and its values past them are padding that no result depends on (they stay stored, as read). Shares the
+    /// values, copies the lengths.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one length per sequence, or a length outside 1..T.</exception>
+    public SequenceDataset WithLengths(ReadOnlySpan<int> lengths)
+    {
+        if (lengths.Length != Count) throw new ArgumentException($"Expected {Count} lengths, one per sequence, found {lengths.Length}.", nameof(lengths));
+        for (int n = 0; n < lengths.Length; n++)
+        {
+            if (lengths[n] < 1 || lengths[n] > Steps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(lengths), $"Length {lengths[n]} of sequence {n} is outside 1..{Steps} steps.");
+            }
+        }
+
+        var copy = Share(Count);
+        copy._lengths = lengths.ToArray();
+        return copy;
+    }
+
+    /// <summary>Whether some sequence is shorter than <see cref="Steps"/>.</summary>
+    public bool HasVariableLengths => _lengths is not null && _lengths.AsSpan(0, Count).ContainsAnyExcept(Steps);
+
+    /// <summary>The steps of sequence <paramref name="index"/>, 1..T (T unless given by <see cref="WithLengths"/>).</summary>
+    public int Length(int index)
+    {
+        CheckIndex(index);
+        return _lengths?[index] ?? Steps;
+    }
+
+    /// <summary>All lengths: [N], each 1..T.</summary>
+    public ReadOnlySpan<int> Lengths => new(_lengths ??= Enumerable.Repeat(Steps, Count).ToArray(), 0, Count);
+
     /// <summary>The label of sequence <paramref name="index"/>, in [0, Classes).</summary>
     public int Label(int index)
     {
@@ -149,9 +185,17 @@ public sealed class SequenceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
         if (count == Count) return this;
-        return _values is not null
+        return Share(count);
+    }
+
+    // The first count sequences over the same storage, lengths included.
+    private SequenceDataset Share(int count)
+    {
+        var shared = _values is not null
             ? new SequenceDataset(_values, _labels, count, Steps, Inputs, Classes, validate: false)
             : new SequenceDataset(_bytes!, _divisor, _labels, count, Steps, Inputs, Classes, validate: false);
+        shared._lengths = _lengths;
+        return shared;
     }
 
     private void CheckIndex(int index)

@@ -9,15 +9,22 @@ namespace SimdRnn.Model;
 /// <summary>One recurrent layer over a chunk of sequences: forward for all steps, then backward through time.</summary>
 internal abstract class Layer<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.</summary>
-    public abstract void Forward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, GemmWorkspace gemm);
+    /// <summary>
+    /// Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.
+    /// Row b is a sequence of <paramref name="lengths"/>[b] steps (1..T): at later steps its output and states are
+    /// carried unchanged (PyTorch's packed-sequence semantics), so <c>Hidden[T]</c> holds each row's output after its
+    /// own last step and nothing depends on the padding. Steps run only over the rows up to the last one still live.
+    /// </summary>
+    public abstract void Forward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, GemmWorkspace gemm);
 
     /// <summary>
     /// From <see cref="LayerWorkspace{T}.dOutput"/>, accumulates (+=) the layer's parameter gradients into
     /// <paramref name="gradients"/> and, when <paramref name="inputGradient"/> is not empty, writes (=) the
-    /// gradient of the input sequence [T, n, I] into it.
+    /// gradient of the input sequence [T, n, I] into it. A step past a row's length (a carried step) passes the
+    /// row's adjoints straight through to the step before and leaves zeros in its projection gradients, so the
+    /// weight-gradient products over all T*n rows see nothing of it and the input gradient there is zero.
     /// </summary>
-    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
+    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
 
     /// <summary>Re-packs the recurrent weights after the parameters changed.</summary>
     public abstract void Refresh();
@@ -81,7 +88,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         expressionProjectionBack.Dispose();
     }
 
-    public override void Forward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, GemmWorkspace gemm)
+    public override void Forward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, GemmWorkspace gemm)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
@@ -101,13 +108,36 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
         for (int t = 0; t < steps; t++)
         {
-            Step(ref step, new SequenceRows(this, ws, t, n),
-                ws.Hidden.AsSpan(t * n * h, n * h),
-                ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, n * roh),
-                ws.RInput.AsSpan(t * n * h, n * h),
-                ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, n * reh),
-                n, gemm);
+            int live = LiveRows(lengths, t, n);
+            if (live > 0)
+            {
+                Step(ref step, new SequenceRows(this, ws, t, n),
+                    ws.Hidden.AsSpan(t * n * h, live * h),
+                    ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, live * roh),
+                    ws.RInput.AsSpan(t * n * h, live * h),
+                    ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, live * reh),
+                    live, gemm);
+            }
+
+            // Rows whose sequence has ended carry their output and states to the next step unchanged.
+            for (int b = 0; b < n; b++)
+            {
+                if (lengths[b] > t) continue;
+                ws.Hidden.AsSpan((t * n + b) * h, h).CopyTo(ws.Hidden.AsSpan(((t + 1) * n + b) * h, h));
+                ws.States.AsSpan((t * n + b) * sh, sh).CopyTo(ws.States.AsSpan(((t + 1) * n + b) * sh, sh));
+            }
         }
+    }
+
+    /// <summary>
+    /// Rows [0, live) hold every row still inside its sequence at step <paramref name="t"/>: one past the last such row.
+    /// Rows sorted by length, longest first (as the trainer's chunks are), make it exactly the live rows.
+    /// </summary>
+    private static int LiveRows(ReadOnlySpan<int> lengths, int t, int n)
+    {
+        int live = n;
+        while (live > 0 && lengths[live - 1] <= t) live--;
+        return live;
     }
 
     /// <summary>
@@ -159,7 +189,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         public void Bind(ref CellStep<T> step, int row) => layer.BindStep(ref step, ws, row);
     }
 
-    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
+    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters);
@@ -175,26 +205,40 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             var dHNew = ws.dHNew.AsSpan(0, n * h);
             TensorPrimitives.Add(ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h), dHNew);
 
-            if (expressionGates > 0)
+            // A carried row's step is the identity: its adjoints pass straight through, its projections get none.
+            int live = LiveRows(lengths, t, n);
+            for (int b = 0; b < n; b++)
             {
-                for (int b = 0; b < n; b++)
+                if (lengths[b] > t) continue;
+                dHNew.Slice(b * h, h).CopyTo(ws.dHiddenNext.AsSpan(b * h, h));
+                ws.dState.AsSpan(b * sh, sh).CopyTo(ws.dStateNext.AsSpan(b * sh, sh));
+                ws.dXProj.AsSpan((t * n + b) * gh, gh).Clear();
+                ws.dHProj.AsSpan((t * n + b) * roh, roh).Clear();
+                ws.dRProj.AsSpan((t * n + b) * reh, reh).Clear();
+            }
+
+            if (expressionGates > 0 && live > 0)
+            {
+                for (int b = 0; b < live; b++)
                 {
+                    if (lengths[b] <= t) continue;
                     BindBackward(ref step, ws, t, b, n, dElementwise);
                     CellDispatch<TCell, T>.BackwardRecurrentInput(ref step, h);
                 }
 
                 // dr[n, H] = dRP[n, Re*H] · Whh_e
-                MatMul<T>.Multiply(n, ws.dRProj.AsSpan(t * n * reh, n * reh), reh, expressionProjectionBack, ws.dRInput.AsSpan(0, n * h), h, accumulate: false, gemm);
+                MatMul<T>.Multiply(live, ws.dRProj.AsSpan(t * n * reh, live * reh), reh, expressionProjectionBack, ws.dRInput.AsSpan(0, live * h), h, accumulate: false, gemm);
             }
 
-            for (int b = 0; b < n; b++)
+            for (int b = 0; b < live; b++)
             {
+                if (lengths[b] <= t) continue;
                 BindBackward(ref step, ws, t, b, n, dElementwise);
                 CellDispatch<TCell, T>.Backward(ref step, h);
             }
 
-            // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o
-            MatMul<T>.Multiply(n, ws.dHProj.AsSpan(t * n * roh, n * roh), roh, outputProjectionBack, ws.dHiddenNext.AsSpan(0, n * h), h, accumulate: true, gemm);
+            // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o (zero for the carried rows among the live ones)
+            if (live > 0) MatMul<T>.Multiply(live, ws.dHProj.AsSpan(t * n * roh, live * roh), roh, outputProjectionBack, ws.dHiddenNext.AsSpan(0, live * h), h, accumulate: true, gemm);
             ws.SwapCarries();
         }
 

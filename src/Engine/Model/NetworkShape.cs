@@ -3,13 +3,14 @@ using SimdRnn.Cells;
 namespace SimdRnn.Model;
 
 /// <summary>
-/// The architecture: stacked recurrent layers of one cell over sequences of <see cref="Steps"/> steps of
-/// <see cref="Inputs"/> values, the top layer's last hidden state through a dense layer to
-/// <see cref="Classes"/> logits. It fixes the parameter layout.
+/// The architecture: stacked recurrent layers of one cell over sequences of up to <see cref="Steps"/> steps of
+/// <see cref="Inputs"/> values, each layer one direction or two (<see cref="Bidirectional"/>: forward and
+/// reverse, outputs concatenated as PyTorch's), the top layer's last output (<see cref="Features"/> wide)
+/// through a dense layer to <see cref="Classes"/> logits. It fixes the parameter layout.
 /// </summary>
 public sealed class NetworkShape
 {
-    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, int classes)
+    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, int classes, bool bidirectional = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
@@ -22,15 +23,17 @@ public sealed class NetworkShape
         Hidden = hidden;
         Layers = layers;
         Classes = classes;
+        Bidirectional = bidirectional;
+        Directions = bidirectional ? 2 : 1;
 
         var info = cell.Info;
 
         // The layout below counts in int: a size too large for one buffer would wrap around silently.
-        long count = (long)classes * hidden + classes;
+        long count = (long)classes * Directions * hidden + classes;
         for (int layer = 0; layer < layers && count <= Array.MaxLength; layer++)
         {
-            long layerInputs = layer == 0 ? inputs : hidden;
-            count += (long)info.GateCount * hidden * (layerInputs + 1) + (long)info.RecurrentGates * hidden * (hidden + 1) + (long)info.ParameterCount * hidden;
+            long layerInputs = layer == 0 ? inputs : (long)Directions * hidden;
+            count += Directions * ((long)info.GateCount * hidden * (layerInputs + 1) + (long)info.RecurrentGates * hidden * (hidden + 1) + (long)info.ParameterCount * hidden);
         }
 
         if (count > Array.MaxLength)
@@ -42,15 +45,19 @@ public sealed class NetworkShape
         var names = info.Parameters.Select(p => p.Name).ToArray();
         var tensors = new List<ParameterTensor>();
         int offset = 0;
-        var layerParameters = new LayerParameters[layers];
+        var layerParameters = new LayerParameters[layers * Directions];
         for (int layer = 0; layer < layers; layer++)
         {
-            layerParameters[layer] = new LayerParameters(layer, info.GateCount, info.RecurrentGates, info.ParameterCount,
-                layer == 0 ? inputs : hidden, hidden, names, ref offset, tensors);
+            // PyTorch's state_dict order: a layer's forward tensors, then its reverse ones ("_reverse").
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                layerParameters[RecurrentLayer(layer, direction)] = new LayerParameters(layer, direction == 1 ? "_reverse" : "", info.GateCount, info.RecurrentGates,
+                    info.ParameterCount, LayerInputs(RecurrentLayer(layer, direction)), hidden, names, ref offset, tensors);
+            }
         }
 
         LayerParameters = layerParameters;
-        HeadWeight = ParameterTensor.Append("fc.weight", [classes, hidden], ref offset, tensors);
+        HeadWeight = ParameterTensor.Append("fc.weight", [classes, Features], ref offset, tensors);
         HeadBias = ParameterTensor.Append("fc.bias", [classes], ref offset, tensors);
         Tensors = tensors;
         ParameterCount = offset;
@@ -68,9 +75,25 @@ public sealed class NetworkShape
 
     public int Classes { get; }
 
+    /// <summary>Whether each layer runs a reverse direction beside the forward one.</summary>
+    public bool Bidirectional { get; }
+
+    /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
+    public int Directions { get; }
+
+    /// <summary>F: the width of a layer's output, Directions * H (forward, then reverse).</summary>
+    public int Features => Directions * Hidden;
+
+    /// <summary>Recurrent layers of one direction each: Layers * Directions, indexed by <see cref="RecurrentLayer"/>.</summary>
+    public int RecurrentLayers => Layers * Directions;
+
+    /// <summary>The index of stacked layer <paramref name="layer"/>'s direction (0 forward, 1 reverse) among the <see cref="RecurrentLayers"/>.</summary>
+    public int RecurrentLayer(int layer, int direction) => layer * Directions + direction;
+
+    /// <summary>One entry per recurrent layer, indexed by <see cref="RecurrentLayer"/>.</summary>
     public IReadOnlyList<LayerParameters> LayerParameters { get; }
 
-    public ParameterTensor HeadWeight { get; }   // [C, H]
+    public ParameterTensor HeadWeight { get; }   // [C, F]
 
     public ParameterTensor HeadBias { get; }     // [C]
 
@@ -79,5 +102,6 @@ public sealed class NetworkShape
 
     public int ParameterCount { get; }
 
-    public int LayerInputs(int layer) => layer == 0 ? Inputs : Hidden;
+    /// <summary>The input width of recurrent layer <paramref name="recurrentLayer"/>: I for the first stacked layer, F above it.</summary>
+    public int LayerInputs(int recurrentLayer) => recurrentLayer < Directions ? Inputs : Features;
 }

@@ -41,7 +41,7 @@ public sealed class Trainer : IDisposable
     {
         Options = options;
         this.train = train;
-        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Classes);
+        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Classes, options.Bidirectional);
 
         // A batch never holds more rows than the training set, so a --batch far above it costs no gradient buffers
         // (each chunk has a whole parameter-sized buffer) and changes no arithmetic.
@@ -53,7 +53,7 @@ public sealed class Trainer : IDisposable
 
         int threads = Math.Max(1, options.Threads);
         pool = new WorkerPool(Math.Min(threads, chunks));
-        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch))).ToArray();
+        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch), dropout: options.Dropout > 0)).ToArray();
         chunkGradients = Enumerable.Range(0, chunks).Select(_ => new float[Shape.ParameterCount]).ToArray();
         chunkLosses = new double[chunks];
         gradients = new float[Shape.ParameterCount];
@@ -121,7 +121,7 @@ public sealed class Trainer : IDisposable
             }
 
             int start = batch * Options.Batch, rows = Math.Min(Options.Batch, train.Count - start);
-            double loss = TrainBatch(start, rows, LearningRate(epoch, batch));
+            double loss = TrainBatch(start, rows, LearningRate(epoch, batch), epoch, batch);
             costSum += loss;
             samples += rows;
             if (!double.IsFinite(loss))
@@ -145,10 +145,10 @@ public sealed class Trainer : IDisposable
         return (float)(Options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
     }
 
-    // One optimizer step on order[start..start+rows); returns the summed loss of the batch.
-    internal double TrainBatch(int start, int rows, float learningRate)
+    // One optimizer step on order[start..start+rows); returns the summed loss of the batch. Epoch and batch key the dropout masks.
+    internal double TrainBatch(int start, int rows, float learningRate, int epoch = 1, int batch = 0)
     {
-        trainChunks.Prepare(start, rows);
+        trainChunks.Prepare(start, rows, epoch, batch);
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
         pool.Run(chunks, trainChunks);
 
@@ -180,12 +180,14 @@ public sealed class Trainer : IDisposable
     private sealed class TrainChunks(Trainer trainer) : IWorkItems
     {
         private readonly int[][] labels = Enumerable.Range(0, trainer.chunkLosses.Length).Select(_ => new int[ChunkRows]).ToArray();
-        private int start, rows;
+        private int start, rows, epoch, batch;
 
-        public void Prepare(int batchStart, int batchRows)
+        public void Prepare(int batchStart, int batchRows, int batchEpoch, int batchIndex)
         {
             start = batchStart;
             rows = batchRows;
+            epoch = batchEpoch;
+            batch = batchIndex;
         }
 
         public void Run(int chunk, int worker)
@@ -202,7 +204,9 @@ public sealed class Trainer : IDisposable
 
             var chunkGradient = trainer.chunkGradients[chunk];
             chunkGradient.AsSpan().Clear();
-            trainer.Network.Forward(ws, n);
+            var options = trainer.Options;
+            var dropout = options.Dropout > 0 ? new Dropout(options.Dropout, Dropout.KeyOf(options.Seed, epoch, batch, chunk)) : default;
+            trainer.Network.Forward(ws, n, dropout);
             trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, chunkLabels.AsSpan(0, n), 1f / rows, chunkGradient);
         }
     }
