@@ -12,7 +12,8 @@ public sealed record TensorDifference(string Tensor, double Analytic, double Ref
 }
 
 /// <summary>
-/// Builds a random network of a cell in double precision (random weights, inputs, labels and initial states),
+/// Builds a random network of a cell in double precision (random weights, inputs, labels and initial states;
+/// optionally bidirectional, with random sequence lengths, or with a fixed dropout mask),
 /// computes the analytic gradient of the summed softmax cross-entropy with respect to every parameter tensor,
 /// the inputs and every layer's initial output and states, and compares each with central finite differences.
 /// </summary>
@@ -26,12 +27,14 @@ public sealed class GradientChecker : IDisposable
     private readonly ChunkWorkspace<double> workspace;
     private readonly int rows;
     private readonly int[] labels;
+    private readonly Dropout dropout;
 
-    public GradientChecker(CellEntry cell, GradientCase c)
+    public GradientChecker(CellEntry cell, GradientCase c, bool bidirectional = false, bool variableLengths = false, Dropout dropout = default)
     {
         Case = c;
         rows = c.Batch;
-        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, (int)Classes);
+        this.dropout = dropout;
+        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, (int)Classes, bidirectional);
         network = new Network<double>(shape);
         var random = new Random(c.Seed);
         Initializer.Initialize<double>(shape, network.Parameters, c.Seed);
@@ -39,17 +42,21 @@ public sealed class GradientChecker : IDisposable
         for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
         network.ParametersChanged();
 
-        workspace = network.CreateWorkspace(rows);
+        workspace = network.CreateWorkspace(rows, dropout: dropout.IsActive);
         workspace.ComputeInputGradient = true;
         workspace.KeepInitialState = true;
         Fill(random, workspace.Input.AsSpan(0, c.Steps * rows * c.Inputs), 1.0);
-        for (int layer = 0; layer < c.Layers; layer++)
+        for (int layer = 0; layer < shape.RecurrentLayers; layer++)
         {
             Fill(random, workspace.InitialOutput(layer, rows), 0.5);
             Fill(random, workspace.InitialState(layer, rows), 0.5);
         }
 
         labels = Enumerable.Range(0, rows).Select(_ => random.Next((int)Classes)).ToArray();
+        if (variableLengths)
+        {
+            for (int r = 0; r < rows; r++) workspace.Lengths[r] = random.Next(1, c.Steps + 1);
+        }
     }
 
     public GradientCase Case { get; }
@@ -60,11 +67,12 @@ public sealed class GradientChecker : IDisposable
     public IReadOnlyList<TensorDifference> Compare()
     {
         var gradients = new double[network.Parameters.Length];
-        network.Forward(workspace, rows);
+        network.Forward(workspace, rows, dropout);
         network.Backward(workspace, rows, labels, 1.0, gradients);
         var inputGradient = workspace.InputGradient.AsSpan(0, Case.Steps * rows * Case.Inputs).ToArray();
-        var outputGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialOutputGradient(l, rows).ToArray()).ToArray();
-        var stateGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialStateGradient(l, rows).ToArray()).ToArray();
+        int recurrentLayers = network.Shape.RecurrentLayers;
+        var outputGradients = Enumerable.Range(0, recurrentLayers).Select(l => workspace.InitialOutputGradient(l, rows).ToArray()).ToArray();
+        var stateGradients = Enumerable.Range(0, recurrentLayers).Select(l => workspace.InitialStateGradient(l, rows).ToArray()).ToArray();
 
         var differences = new List<TensorDifference>();
         foreach (var tensor in network.Shape.Tensors)
@@ -73,7 +81,7 @@ public sealed class GradientChecker : IDisposable
         }
 
         differences.Add(Worst("input", inputGradient.Length, i => inputGradient[i], i => ref workspace.Input[i], refresh: false));
-        for (int layer = 0; layer < Case.Layers; layer++)
+        for (int layer = 0; layer < recurrentLayers; layer++)
         {
             int l = layer;
             var output = outputGradients[l];
@@ -131,7 +139,7 @@ public sealed class GradientChecker : IDisposable
     private double Loss(bool refresh)
     {
         if (refresh) network.ParametersChanged();
-        network.Forward(workspace, rows);
+        network.Forward(workspace, rows, dropout);
         double loss = 0;
         int classes = network.Shape.Classes;
         for (int r = 0; r < rows; r++)
