@@ -32,6 +32,8 @@ public sealed class Trainer : IDisposable
     private readonly float[][] chunkGradients;             // one per chunk of a batch
     private readonly double[] chunkLosses;
     private readonly int[] order;
+    private readonly long[] lengthKeys;                    // [N] bucketing's sort keys; empty for fixed-length data
+    private readonly int[] batchOrder;                     // [batches] the order in which an epoch's batches run
     private readonly float[] gradients;
     private readonly TrainChunks trainChunks;
     private readonly Classifier classifier;
@@ -64,6 +66,8 @@ public sealed class Trainer : IDisposable
         trainChunks = new TrainChunks(this);
         classifier = new Classifier(Network, pool, workspaces);
         batchesPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
+        lengthKeys = train.HasVariableLengths ? new long[train.Count] : [];
+        batchOrder = new int[batchesPerEpoch];
     }
 
     public TrainOptions Options { get; }
@@ -95,19 +99,22 @@ public sealed class Trainer : IDisposable
     /// <summary>Threads that run chunks: at most <see cref="TrainOptions.Threads"/>, at most the chunks of a batch.</summary>
     public int Workers => pool.Workers;
 
+    /// <summary>Time steps trained so far: the sum of the lengths of every sequence of every batch.</summary>
+    public long StepsTrained { get; private set; }
+
     /// <summary>The global gradient norm of the last batch, before clipping.</summary>
     public double LastGradientNorm { get; private set; }
 
     /// <summary>
     /// Trains one epoch (numbered from 1) in an order shuffled from the seed and the epoch number, so an
-    /// epoch does not depend on the ones before it. Stops early, with <see cref="EpochResult.Completed"/>
-    /// false, on cancellation (after the current batch) or when the loss stops being finite.
+    /// epoch does not depend on the ones before it. Sequences of different lengths are bucketed: see
+    /// <see cref="Order"/>. Stops early, with <see cref="EpochResult.Completed"/> false, on cancellation
+    /// (after the current batch) or when the loss stops being finite.
     /// </summary>
     public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        new Random(unchecked(Options.Seed * 1_000_003 + epoch)).Shuffle(order);
+        Order(epoch);
 
         double costSum = 0;
         int samples = 0;
@@ -120,7 +127,7 @@ public sealed class Trainer : IDisposable
                 break;
             }
 
-            int start = batch * Options.Batch, rows = Math.Min(Options.Batch, train.Count - start);
+            int start = batchOrder[batch] * Options.Batch, rows = Math.Min(Options.Batch, train.Count - start);
             double loss = TrainBatch(start, rows, LearningRate(epoch, batch), epoch, batch);
             costSum += loss;
             samples += rows;
@@ -135,6 +142,26 @@ public sealed class Trainer : IDisposable
 
         double seconds = clock.Elapsed.TotalSeconds;
         return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / samples, samples / seconds, seconds, completed);
+    }
+
+    /// <summary>
+    /// The epoch's sequence order and batch order, from the seed and the epoch number alone. Fixed-length data:
+    /// a shuffle, batches in turn. Data of different lengths: the shuffle, then sorted by length, longest
+    /// first (ties stay shuffled), cut into batches that run in a shuffled order, so each batch holds sequences
+    /// of about one length and every chunk's rows are longest first (its steps run over the live rows only).
+    /// </summary>
+    private void Order(int epoch)
+    {
+        var random = new Random(unchecked(Options.Seed * 1_000_003 + epoch));
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        random.Shuffle(order);
+        for (int b = 0; b < batchOrder.Length; b++) batchOrder[b] = b;
+        if (lengthKeys.Length == 0) return;
+
+        // The key is -length * N + position in the shuffle: unique, so the (unstable) sort has one result.
+        for (int i = 0; i < order.Length; i++) lengthKeys[i] = -(long)train.Length(order[i]) * order.Length + i;
+        Array.Sort(lengthKeys, order);
+        random.Shuffle(batchOrder);
     }
 
     /// <summary>The learning rate of a batch under <see cref="TrainOptions.Schedule"/>.</summary>
@@ -161,6 +188,7 @@ public sealed class Trainer : IDisposable
         }
 
         LastGradientNorm = GradientClipping.ClipByGlobalNorm(gradients, Options.Clip);
+        for (int r = 0; r < rows; r++) StepsTrained += train.Length(order[start + r]);
 
         Optimizer.Step(Network.Parameters, gradients, learningRate);
         Network.ParametersChanged();
