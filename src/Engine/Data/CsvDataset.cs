@@ -5,7 +5,8 @@ namespace SimdRnn.Data;
 
 /// <summary>
 /// Labelled sequences from a CSV file: one sequence per row, the label first (a non-negative integer), then
-/// T*I finite numbers, step by step (row t of the sequence is fields 2+t*I .. 1+(t+1)*I). Commas separate
+/// T*I finite numbers, step by step (row t of the sequence is fields 2+t*I .. 1+(t+1)*I), or fewer: whole
+/// steps of I, a sequence of that many steps (padded to T, lengths through <see cref="SequenceDataset.WithLengths"/>). Commas separate
 /// fields; spaces around a field are ignored; blank lines are skipped; no header row, no quoting.
 /// Every error is a <see cref="DataFormatException"/> of one line naming the file, the line and the column
 /// (both counted from 1).
@@ -44,6 +45,7 @@ public static class CsvDataset
 
         var values = new List<float>();
         var labels = new List<int>();
+        var lengths = new List<int>();
         int lineNumber = 0, maxLabel = -1;
         string? line;
         // A row holds at most this many characters (64 per field, far more than any number needs); a longer line
@@ -55,15 +57,17 @@ public static class CsvDataset
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
 
+            // A shorter row is a shorter sequence: whole steps only, the rest of its T steps padded with zeros.
             int found = Count(line, ',') + 1;
-            if (found != fields)
+            if (found > fields || found < 1 + inputs || (found - 1) % inputs != 0)
             {
                 throw new DataFormatException(name,
-                    $"line {lineNumber}: expected {fields} fields (a label, then {steps} steps x {inputs} inputs), found {found}");
+                    $"line {lineNumber}: expected {fields} fields (a label, then {steps} steps x {inputs} inputs), or fewer steps of {inputs}, found {found}");
             }
 
+            lengths.Add((found - 1) / inputs);
             var rest = line.AsSpan();
-            for (int column = 1; column <= fields; column++)
+            for (int column = 1; column <= found; column++)
             {
                 int comma = rest.IndexOf(',');
                 var field = (comma < 0 ? rest : rest[..comma]).Trim();
@@ -79,6 +83,8 @@ public static class CsvDataset
                     values.Add(Value(field, name, lineNumber, column));
                 }
             }
+
+            for (int padding = found; padding < fields; padding++) values.Add(0f);
         }
 
         if (labels.Count == 0)
@@ -94,7 +100,8 @@ public static class CsvDataset
             throw new DataFormatException(name, $"expected labels of at least 2 classes, found only label {maxLabel} (give the class count with --classes)");
         }
 
-        return new SequenceDataset(values.ToArray(), labels.ToArray(), labels.Count, steps, inputs, classCount, validate: true);
+        var data = new SequenceDataset(values.ToArray(), labels.ToArray(), labels.Count, steps, inputs, classCount, validate: true);
+        return lengths.TrueForAll(l => l == steps) ? data : data.WithLengths(lengths.ToArray());
     }
 
     /// <summary>Like <see cref="TextReader.ReadLine"/> (ends at \n, \r or \r\n), but refuses a line longer than <paramref name="max"/> characters.</summary>
