@@ -13,7 +13,8 @@ internal abstract class Layer<T> : IDisposable where T : unmanaged, IFloatingPoi
     /// Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.
     /// Row b is a sequence of <paramref name="lengths"/>[b] steps (1..T): at later steps its output and states are
     /// carried unchanged (PyTorch's packed-sequence semantics), so <c>Hidden[T]</c> holds each row's output after its
-    /// own last step and nothing depends on the padding. Steps run only over the rows up to the last one still live.
+    /// own last step and nothing depends on the padding. Each step runs only over the rows up to the last one still
+    /// live, and the products only up to the chunk's longest sequence L: work follows the lengths, not T.
     /// </summary>
     public abstract void Forward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, GemmWorkspace gemm);
 
@@ -100,13 +101,16 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             ws.States.AsSpan(0, n * sh).Clear();
         }
 
-        // XP[T*n, G*H] = X[T*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
-        var xProj = ws.XProj.AsSpan(0, steps * n * gh);
-        FillRows(xProj, biasIh, steps * n);
-        MatMul<T>.Multiply(steps * n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
+        // Steps past the chunk's longest sequence compute nothing: every row is carried there (filled in below).
+        int longest = Longest(lengths, n);
+
+        // XP[L*n, G*H] = X[L*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
+        var xProj = ws.XProj.AsSpan(0, longest * n * gh);
+        FillRows(xProj, biasIh, longest * n);
+        MatMul<T>.Multiply(longest * n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
 
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
-        for (int t = 0; t < steps; t++)
+        for (int t = 0; t < longest; t++)
         {
             int live = LiveRows(lengths, t, n);
             if (live > 0)
@@ -127,6 +131,20 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
                 ws.States.AsSpan((t * n + b) * sh, sh).CopyTo(ws.States.AsSpan(((t + 1) * n + b) * sh, sh));
             }
         }
+
+        for (int t = longest; t < steps; t++)
+        {
+            ws.Hidden.AsSpan(t * n * h, n * h).CopyTo(ws.Hidden.AsSpan((t + 1) * n * h, n * h));
+            ws.States.AsSpan(t * n * sh, n * sh).CopyTo(ws.States.AsSpan((t + 1) * n * sh, n * sh));
+        }
+    }
+
+    /// <summary>L: the longest of the chunk's <paramref name="n"/> sequences.</summary>
+    private static int Longest(ReadOnlySpan<int> lengths, int n)
+    {
+        int longest = 0;
+        for (int b = 0; b < n; b++) longest = Math.Max(longest, lengths[b]);
+        return longest;
     }
 
     /// <summary>
@@ -196,10 +214,14 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         ReadOnlySpan<T> elementwise = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength);
         var dElementwise = gradients.Slice(layout.ParametersOffset, layout.ElementwiseLength);
 
+        // Every row is carried through the steps past the longest sequence: their adjoints all reach step L-1.
+        int longest = Longest(lengths, n);
         ws.dHidden.AsSpan(0, n * h).Clear();
         ws.dState.AsSpan(0, n * sh).Clear();
+        for (int t = longest; t < steps; t++) TensorPrimitives.Add(ws.dHidden.AsSpan(0, n * h), ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h));
+
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
-        for (int t = steps - 1; t >= 0; t--)
+        for (int t = longest - 1; t >= 0; t--)
         {
             // dh[t] = the adjoint from above plus the one carried back from step t+1.
             var dHNew = ws.dHNew.AsSpan(0, n * h);
@@ -242,8 +264,8 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             ws.SwapCarries();
         }
 
-        // Weight gradients as large products over all steps at once.
-        int rowsAll = steps * n;
+        // Weight gradients as large products over all L steps at once (the steps after them have none).
+        int rowsAll = longest * n;
         var dXProj = ws.dXProj.AsSpan(0, rowsAll * gh);
         var dHProj = ws.dHProj.AsSpan(0, rowsAll * roh);
         var dRProj = ws.dRProj.AsSpan(0, rowsAll * reh);
@@ -264,6 +286,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         {
             // dX[T*n, I] = dXP[T*n, G*H] · weight_ih
             MatMul<T>.Multiply(rowsAll, inputs, gh, dXProj, gh, false, weightIh, inputs, false, inputGradient[..(rowsAll * inputs)], inputs, accumulate: false, gemm);
+            inputGradient[(rowsAll * inputs)..(steps * n * inputs)].Clear();
         }
     }
 
