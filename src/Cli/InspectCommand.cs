@@ -77,7 +77,7 @@ public sealed class InspectCommand : ICliCommand
             var shape = model.Shape;
             string hash = metadata.TryGetValue(ModelFile.Keys.SpecHash, out string? saved) ? $"spec hash {saved}, as in this build" : "no spec hash in the file";
             text.Append(invariant, $"Cell: {shape.Cell.Info.Name} ({hash})\n");
-            text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}, classes {shape.Classes}\n");
+            text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}{(shape.Bidirectional ? " bidirectional" : "")}, classes {shape.Classes}\n");
             if (!model.IsSimdRnnFile) text.Append("  (inferred from the tensor shapes: the file has no SimdRnn metadata)\n");
         }
         else

@@ -255,7 +255,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
     /// <summary>The run's description on stderr before the first epoch.</summary>
     public static string Header(TrainOptions options, int parameters) => string.Create(CultureInfo.InvariantCulture,
-        $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}, parameters {parameters:N0}, batch {options.Batch}, " +
+        $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}{(options.Bidirectional ? " bidirectional" : "")}{(options.Dropout > 0 ? $", dropout {options.Dropout}" : "")}, parameters {parameters:N0}, batch {options.Batch}, " +
         $"lr {options.LearningRate}, optimizer {options.Optimizer.ToString().ToLowerInvariant()}, threads {options.Threads}, SIMD {Simd.Path}");
 
     private static readonly (string, bool)[] DataFormats = [("mnist", false), ("csv", true)];
