@@ -79,11 +79,11 @@ public sealed class TrainerTests
         var train = Synthetic(2000, 4);
         var test = Synthetic(500, 5);
         using var trainer = new Trainer(Lstm, new TrainOptions { Hidden = 16, Batch = 32, LearningRate = 0.01f, Epochs = 3 }, train);
-        double before = trainer.Evaluate(test).Accuracy;
+        double before = trainer.Evaluate(test).Accuracy!.Value;
         for (int epoch = 1; epoch <= 3; epoch++) trainer.TrainEpoch(epoch);
         var after = trainer.Evaluate(test);
         Assert.True(after.Accuracy > 0.9, $"accuracy {after.Accuracy} (before training {before})");
-        Assert.Equal(500, after.Confusion.Cast<int>().Sum());
+        Assert.Equal(500, after.Confusion!.Cast<int>().Sum());
     }
 
     [Fact]
