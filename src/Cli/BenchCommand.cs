@@ -29,8 +29,8 @@ public sealed class BenchCommand : ICliCommand
         new("layers", "N", "Stacked recurrent layers", "1"),
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of a fifth of that)", "10"),
-        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
-        new("lengths", "MIN-MAX", "Train on sequences of lengths drawn uniformly from MIN..MAX (MNIST rows, 1-28) against the same steps at one fixed length"),
+        .. DataOptions.Options,
+        new("lengths", "MIN-MAX", "Train on the data's sequences cut to lengths drawn uniformly from MIN..MAX (at most the data's steps) against the same steps at one fixed length"),
         new("peak", null, "Measure and print only the peak FMA rate for 1 and N threads"),
         new("json", null, "Print one JSON object"),
     ];
@@ -41,11 +41,12 @@ public sealed class BenchCommand : ICliCommand
 
     public string Usage => CommandLineParser.Usage(
         "simdrnn bench [options]",
-        "Trains on MNIST for the given time after a warm-up and reports the median samples/s of 5 windows,\n" +
-        "GFLOP/s of the recurrent GEMMs (2GHT(3H+2I) per sample for the first layer, 6GHT(2H) for each\n" +
-        "further one) and the fraction of the peak FMA rate this machine reaches with as many threads.\n" +
-        "With --lengths MIN-MAX it compares training steps/s on 20,000 MNIST images cut to random lengths\n" +
-        "(bucketed by length) with the same images cut to the mean length, windows alternating, medians and ratio.",
+        "Trains on MNIST (or the data of --data-format csv|text, as train reads it) for the given time after a\n" +
+        "warm-up and reports the median samples/s of 5 windows, GFLOP/s of the GEMMs (2GHT(3H+2I) per sample\n" +
+        "for the first layer, 6GHT(2H) for each further one, 6PHO for the head's P predictions of O outputs)\n" +
+        "and the fraction of the peak FMA rate this machine reaches with as many threads.\n" +
+        "With --lengths MIN-MAX it compares training steps/s on the first 20,000 training sequences cut to random\n" +
+        "lengths (bucketed by length) with the same sequences cut to the mean length, windows alternating.",
         Options);
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -81,18 +82,19 @@ public sealed class BenchCommand : ICliCommand
         var cell = CellCatalog.Find(context.Cells, options.Cell)
             ?? throw ParsedArguments.Expected("cell", "one of " + string.Join(", ", context.Cells.Select(c => c.Info.Name)), options.Cell);
 
-        string directory = MnistSource.ResolveDirectory(parsed.Raw("data"));
-        MnistSource.EnsureAvailable(directory, context.Error.WriteLine);
-        SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
+        var data = DataOptions.Read(parsed).Load(context.Error.WriteLine);
+        SequenceDataset train = data.Train, test = data.Test;
 
         if (parsed.Has("lengths"))
         {
             if (parsed.Has("json")) throw new UsageException("--json is not available with --lengths: its figures are printed as text");
-            return CompareLengths(context, cell, options, seconds, train, ReadLengths(parsed));
+            if (train.Head.Kind != SimdRnn.Model.HeadKind.Classify) throw new UsageException("--lengths needs data of the classify task (MNIST, or CSV with a label per sequence)");
+            return CompareLengths(context, cell, options, seconds, train, ReadLengths(parsed, train.Steps));
         }
 
         using var trainer = new Trainer(cell, options, train);
         context.Error.WriteLine(TrainCommand.Header(options, trainer.Shape.ParameterCount));
+        context.Error.WriteLine(data.Description);
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warming up for {seconds / Windows:F1} s, then {Windows} windows of {seconds / Windows:F1} s"));
 
         int epoch = 1;
@@ -142,21 +144,21 @@ public sealed class BenchCommand : ICliCommand
         return new Rate(samples / elapsed, (trainer.StepsTrained - stepsBefore) / elapsed);
     }
 
-    private static (int Min, int Max) ReadLengths(ParsedArguments parsed)
+    private static (int Min, int Max) ReadLengths(ParsedArguments parsed, int steps)
     {
         string text = parsed.Raw("lengths")!;
         int dash = text.IndexOf('-');
         if (dash > 0 && int.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int min)
             && int.TryParse(text.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int max)
-            && 1 <= min && min <= max && max <= DigitImages.Side)
+            && 1 <= min && min <= max && max <= steps)
         {
             return (min, max);
         }
 
-        throw ParsedArguments.Expected("lengths", $"MIN-MAX with 1 <= MIN <= MAX <= {DigitImages.Side}", text);
+        throw ParsedArguments.Expected("lengths", $"MIN-MAX with 1 <= MIN <= MAX <= {steps} (the data's steps)", text);
     }
 
-    // Steps/s on images cut to random lengths in [min, max] against the same images cut to their mean length: the
+    // Steps/s on sequences cut to random lengths in [min, max] against the same sequences cut to their mean length: the
     // same work per step, so the ratio is what lengths cost (padding, bucketing, partly live chunks).
     private static int CompareLengths(CliContext context, CellEntry cell, TrainOptions options, float seconds, SequenceDataset images, (int Min, int Max) range)
     {
@@ -176,10 +178,10 @@ public sealed class BenchCommand : ICliCommand
         }
 
         using var mixed = new Trainer(cell, options, subset.WithLengths(lengths));
-        using var fixedSteps = new Trainer(cell, options, new SequenceDataset(values, subset.Labels.ToArray(), fixedLength, inputs, subset.Classes));
+        using var fixedSteps = new Trainer(cell, options, new SequenceDataset(values, subset.Labels.ToArray(), fixedLength, inputs, subset.Head.Outputs));
         context.Error.WriteLine(TrainCommand.Header(options, mixed.Shape.ParameterCount));
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{subset.Count:N0} images at lengths {range.Min}-{range.Max} (mean {lengths.Average():F2}) against {fixedLength} steps each; warm-up, then {Windows} windows of {seconds / Windows:F1} s each, alternating"));
+            $"{subset.Count:N0} sequences at lengths {range.Min}-{range.Max} (mean {lengths.Average():F2}) against {fixedLength} steps each; warm-up, then {Windows} windows of {seconds / Windows:F1} s each, alternating"));
 
         int mixedEpoch = 1, fixedEpoch = 1;
         TrainFor(mixed, ref mixedEpoch, seconds / Windows / 2);

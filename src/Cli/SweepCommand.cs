@@ -205,7 +205,8 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             Limit = point.Limit,
         };
 
-        using var run = start(new TrainSettings(CellFor(settings, point), options, settings.DataDirectory, Json: false), train);
+        var data = new DataOptions(DataFormat.Mnist, SimdRnn.Model.HeadKind.Classify, null, null, null, 0, settings.DataDirectory);
+        using var run = start(new TrainSettings(CellFor(settings, point), options, data, Json: false), train);
         var costs = new List<double>();
         var accuracies = new List<double>();
         double seconds = 0, samples = 0;
@@ -227,35 +228,41 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             context.Out.Flush();
         }
 
-        for (int epoch = 1; epoch <= epochs && reason is null; epoch++)
+        var observer = new PointObserver(progress, epochs, report =>
         {
-            if (cancellation.IsCancellationRequested) return PointOutcome.Cancelled;
-
-            int current = epoch;
-            var result = run.TrainEpoch(epoch, p => progress.Report(current, epochs, p), cancellation);
-            progress.Clear();
-            if (!result.Completed && cancellation.IsCancellationRequested) return PointOutcome.Cancelled;
-
-            seconds += result.Seconds;
-            samples += result.SamplesPerSecond * result.Seconds;
-            reason = DivergenceCheck.Check(result, double.NaN, train.Classes);
-            if (reason is not null) break;
-
-            double accuracy = run.Evaluate(test);
-            costs.Add(result.Cost);
+            seconds += report.Train.Seconds;
+            samples += report.Train.SamplesPerSecond * report.Train.Seconds;
+            double accuracy = report.Test.Score;
+            costs.Add(report.Train.Cost);
             accuracies.Add(accuracy);
-            progress.EpochDone(epoch, epochs, result, accuracy);
-            reason = DivergenceCheck.Check(result, accuracy, train.Classes);
-            if (reason is null && checkpoints.Contains(epoch)) Append(epoch, SweepRecord.Done);
-        }
+            progress.EpochDone(report.Train.Epoch, epochs, report.Train, accuracy);
 
-        if (reason is null) return PointOutcome.Done;
+            // A divergence found on this epoch's accuracy is the loop's to report; its checkpoint is not recorded as done.
+            if (DivergenceCheck.Check(report.Train, report.Test) is null && checkpoints.Contains(report.Train.Epoch)) Append(report.Train.Epoch, SweepRecord.Done);
+        });
+        var fit = Fit.Run(run, test, new FitOptions { Epochs = epochs }, observer, cancellation);
+        progress.Clear();
+        if (fit.Outcome == FitOutcome.Cancelled) return PointOutcome.Cancelled;
+        if (fit.Outcome == FitOutcome.Completed) return PointOutcome.Done;
 
+        reason = fit.Reason;
         progress.WriteLine($"{point.Label}: {reason}");
         // Checkpoints before the divergence are recorded as done already; Append skips them.
         foreach (int checkpoint in checkpoints) Append(checkpoint, SweepRecord.Diverged);
 
         return PointOutcome.Diverged;
+    }
+
+    /// <summary>The sweep's view of one point's epoch loop: the progress line and each finished epoch.</summary>
+    private sealed class PointObserver(SweepProgress progress, int epochs, Action<EpochReport> epochDone) : IFitObserver
+    {
+        public void BatchDone(int epoch, EpochProgress batch) => progress.Report(epoch, epochs, batch);
+
+        public void EpochDone(EpochReport report)
+        {
+            progress.Clear();
+            epochDone(report);
+        }
     }
 
     private static CellEntry CellFor(SweepSettings settings, SweepPoint point) =>

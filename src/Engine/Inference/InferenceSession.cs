@@ -5,12 +5,14 @@ using SimdRnn.Model;
 namespace SimdRnn.Inference;
 
 /// <summary>
-/// One thread's classifier over a shared <see cref="InferenceModel"/>: whole sequences with <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>,
-/// or up to <see cref="MaxBatch"/> streams advanced one time step at a time with <see cref="Step"/>. All memory
+/// One thread's predictor over a shared <see cref="InferenceModel"/>: whole sequences with <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>,
+/// or up to <see cref="MaxBatch"/> streams advanced one time step at a time with <see cref="Step"/>. The head's
+/// outputs are class probabilities (softmax) for a classifying head and the predicted values for a regression
+/// head; "probabilities" below means whichever the model's head gives. All memory
 /// (<see cref="WorkspaceBytes"/>, reported beforehand by <see cref="RequiredBytes(InferenceModel, int)"/>) is allocated by the
 /// constructor; <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>, <see cref="Classify"/>, <see cref="Step"/>, <see cref="ReadProbabilities"/>
 /// and <see cref="Reset()"/> allocate nothing. Not thread-safe: one session per thread.
-/// Shape letters: T steps, I inputs per step, H hidden, C classes, n rows (sequences or streams).
+/// Shape letters: T steps, I inputs per step, H hidden, O head outputs (C classes or K values), n rows (sequences or streams).
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
@@ -18,8 +20,8 @@ public sealed class InferenceSession : IDisposable
     private readonly StepWorkspace<float>[] sequenceLayers;  // Predict's, one per recurrent layer
     private readonly StepWorkspace<float>[] streamLayers;    // Step's, one per layer; none when bidirectional
     private readonly float[] stepInput;                      // [n, max(I, F)] one step of a chunk of whole sequences
-    private readonly float[] logits;                         // [n, C]
-    private readonly float[] probabilities;                  // [C] Classify's
+    private readonly float[] logits;                         // [n, O] the head's outputs before the softmax
+    private readonly float[] probabilities;                  // [P*O] Classify's, P = 1 or T
     private readonly float[] features;                       // [n, F] bidirectional: both directions' last outputs
     private readonly float[] layerInput, layerOutput;        // [T, n, F] bidirectional: a layer's input and output sequences
     private readonly int[] lengths;                          // [n] Predict's lengths when none are given: all T
@@ -37,8 +39,8 @@ public sealed class InferenceSession : IDisposable
         sequenceLayers = Enumerable.Range(0, shape.RecurrentLayers).Select(_ => new StepWorkspace<float>(shape.Cell.Info, shape.Hidden, maxBatch)).ToArray();
         streamLayers = shape.Bidirectional ? [] : Enumerable.Range(0, shape.Layers).Select(_ => new StepWorkspace<float>(shape.Cell.Info, shape.Hidden, maxBatch)).ToArray();
         stepInput = new float[maxBatch * Math.Max(shape.Inputs, shape.Features)];
-        logits = new float[maxBatch * shape.Classes];
-        probabilities = new float[shape.Classes];
+        logits = new float[maxBatch * shape.Outputs];
+        probabilities = new float[shape.OutputsPerSequence];
         features = shape.Bidirectional ? new float[maxBatch * shape.Features] : [];
         layerInput = shape.Bidirectional ? new float[shape.Steps * maxBatch * Math.Max(shape.Inputs, shape.Features)] : [];
         layerOutput = shape.Bidirectional ? new float[shape.Steps * maxBatch * shape.Features] : [];
@@ -53,7 +55,7 @@ public sealed class InferenceSession : IDisposable
             sequenceLayers[l].Clear(0, maxBatch);
         }
 
-        Head(shape.Bidirectional ? features : sequenceLayers[^1].Output, maxBatch, logits);
+        HeadInPlace(shape.Bidirectional ? features : sequenceLayers[^1].Output, maxBatch);
         Array.Clear(logits);
     }
 
@@ -70,8 +72,9 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>
     /// Bytes a session of <paramref name="model"/> for <paramref name="maxBatch"/> rows allocates, before creating it:
-    /// for each layer, two step workspaces (whole sequences, streams) of n*H*(2G + R + 3 + 2S) floats, the
-    /// step input [n, I], logits [n, C] and the GEMM's packed-A scratch. The model's weights are not included
+    /// for each layer, two step workspaces (whole sequences, streams) of n*H*(2G + R + 3 + 2S) floats (bidirectional:
+    /// one per direction, plus the features [n, F] and two sequences [T, n, F]), the step input [n, max(I, F)], the
+    /// head's outputs [n, O], one sequence's predictions [P*O], the lengths [n] and the GEMM's packed-A scratch. The model's weights are not included
     /// (<see cref="InferenceModel.WeightBytes"/>).
     /// </summary>
     public static long RequiredBytes(InferenceModel model, int maxBatch)
@@ -87,30 +90,33 @@ public sealed class InferenceSession : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         long stepWidth = Math.Max(shape.Inputs, shape.Features);
         long floats = (shape.Bidirectional ? shape.RecurrentLayers : 2 * shape.Layers) * StepWorkspace<float>.Elements(shape.Cell.Info, shape.Hidden, maxBatch)
-            + maxBatch * stepWidth + (long)maxBatch * shape.Classes + shape.Classes + maxBatch /* lengths */;
+            + maxBatch * stepWidth + (long)maxBatch * shape.Outputs + shape.OutputsPerSequence + maxBatch /* lengths */;
         if (shape.Bidirectional) floats += (long)maxBatch * shape.Features + shape.Steps * maxBatch * (stepWidth + shape.Features);
         return sizeof(float) * (floats + GemmScratchFloats((int)Math.Max(stepWidth, shape.Hidden), maxBatch));
     }
 
     /// <summary>
-    /// Class probabilities of <paramref name="count"/> whole sequences: reads <paramref name="sequences"/>
+    /// The head's outputs for <paramref name="count"/> whole sequences: reads <paramref name="sequences"/>
     /// [count, T, I] (sequence n at n*T*I, its step t at t*I within it) and writes <paramref name="probabilities"/>
-    /// [count, C]. Any count: runs in chunks of <see cref="MaxBatch"/>. Leaves the streams of <see cref="Step"/> alone.
+    /// [count, O] for a last-step head, [count, T, O] (sequence n's step t at (n*T + t)*O) for a per-step head
+    /// (<see cref="InferenceModel.OutputsPerSequence"/> values per sequence). Any count: runs in chunks of
+    /// <see cref="MaxBatch"/>. Leaves the streams of <see cref="Step"/> alone.
     /// </summary>
-    /// <exception cref="ArgumentException">A span is shorter than <paramref name="count"/> sequences or rows of probabilities.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than <paramref name="count"/> sequences or rows of outputs.</exception>
     public void Predict(ReadOnlySpan<float> sequences, int count, Span<float> probabilities) => Predict(sequences, count, default, probabilities);
 
     /// <summary>
     /// As <see cref="Predict(ReadOnlySpan{float}, int, Span{float})"/> for sequences of their own lengths: sequence n
     /// has <paramref name="sequenceLengths"/>[n] steps, 1..T, still stored in T*I values whose steps past its length
-    /// are ignored (PyTorch's pack_padded_sequence). Empty lengths mean all T.
+    /// are ignored (PyTorch's pack_padded_sequence). Empty lengths mean all T. A per-step head's outputs past a
+    /// sequence's length are those of its last step (forward) and of a zero reverse output (bidirectional): padding.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short, or a length is outside 1..T.</exception>
     public void Predict(ReadOnlySpan<float> sequences, int count, ReadOnlySpan<int> sequenceLengths, Span<float> probabilities)
     {
         model.ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        int steps = model.Steps, inputs = model.Inputs, classes = model.Classes, length = steps * inputs;
+        int steps = model.Steps, inputs = model.Inputs, classes = model.OutputsPerSequence, length = steps * inputs;
         if (sequences.Length < (long)count * length)
         {
             throw new ArgumentException($"Expected {count} sequences of {steps} steps x {inputs} inputs ({(long)count * length} values), found {sequences.Length} values.", nameof(sequences));
@@ -118,7 +124,7 @@ public sealed class InferenceSession : IDisposable
 
         if (probabilities.Length < (long)count * classes)
         {
-            throw new ArgumentException($"Expected room for {count} x {classes} probabilities, found {probabilities.Length}.", nameof(probabilities));
+            throw new ArgumentException($"Expected room for {count} x {classes} outputs, found {probabilities.Length}.", nameof(probabilities));
         }
 
         if (!sequenceLengths.IsEmpty)
@@ -138,7 +144,7 @@ public sealed class InferenceSession : IDisposable
             int n = Math.Min(MaxBatch, count - first);
             var chunk = sequences.Slice(first * length, n * length);
             ReadOnlySpan<int> chunkLengths = sequenceLengths.IsEmpty ? lengths.AsSpan(0, n) : sequenceLengths.Slice(first, n);
-            var destination = probabilities.Slice(first * classes, n * classes);
+            var destination = probabilities[(first * classes)..];
             if (model.Shape.Bidirectional) PredictLayerByLayer(chunk, chunkLengths, n, destination);
             else PredictStepByStep(chunk, chunkLengths, n, destination);
         }
@@ -147,22 +153,29 @@ public sealed class InferenceSession : IDisposable
     // Unidirectional: every layer advances one step at a time; rows past their length keep their output and states.
     private void PredictStepByStep(ReadOnlySpan<float> chunk, ReadOnlySpan<int> chunkLengths, int n, Span<float> destination)
     {
-        int steps = model.Steps, inputs = model.Inputs, length = steps * inputs, longest = 0;
+        int steps = model.Steps, inputs = model.Inputs, length = steps * inputs, classes = model.OutputsPerSequence, outputs = model.Outputs;
+        bool perStep = model.Shape.Head.PerStep;
+        int longest = 0;
         foreach (int l in chunkLengths) longest = Math.Max(longest, l);
         foreach (var layer in sequenceLayers) layer.Clear(0, n);
-        for (int t = 0; t < longest; t++)
+        for (int t = 0; t < (perStep ? steps : longest); t++)
         {
-            // x_t[n, I] from the batch-major sequences
-            for (int r = 0; r < n; r++) chunk.Slice(r * length + t * inputs, inputs).CopyTo(stepInput.AsSpan(r * inputs, inputs));
-            Advance(sequenceLayers, stepInput, n);
-            for (int r = 0; r < n; r++)
+            if (t < longest)
             {
-                if (chunkLengths[r] > t) continue;
-                foreach (var layer in sequenceLayers) layer.KeepPrevious(r);
+                // x_t[n, I] from the batch-major sequences
+                for (int r = 0; r < n; r++) chunk.Slice(r * length + t * inputs, inputs).CopyTo(stepInput.AsSpan(r * inputs, inputs));
+                Advance(sequenceLayers, stepInput, n);
+                for (int r = 0; r < n; r++)
+                {
+                    if (chunkLengths[r] > t) continue;
+                    foreach (var layer in sequenceLayers) layer.KeepPrevious(r);
+                }
             }
+
+            if (perStep) Head(sequenceLayers[^1].Output, n, destination[(t * outputs)..], classes);
         }
 
-        Head(sequenceLayers[^1].Output, n, destination);
+        if (!perStep) Head(sequenceLayers[^1].Output, n, destination, classes);
     }
 
     // Bidirectional: a whole layer at a time, the forward direction over each row's steps, then the reverse one
@@ -183,6 +196,7 @@ public sealed class InferenceSession : IDisposable
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             if (layer > 0) layerOutput.AsSpan(0, steps * n * f).CopyTo(layerInput);
+            layerOutput.AsSpan(0, steps * n * f).Clear();
             inputs = shape.LayerInputs(shape.RecurrentLayer(layer, 0));
             for (int direction = 0; direction < 2; direction++)
             {
@@ -212,29 +226,49 @@ public sealed class InferenceSession : IDisposable
                     }
                 }
 
+                // The forward half past a row's length is carried, as in training.
+                if (direction == 0)
+                {
+                    for (int r = 0; r < n; r++)
+                    {
+                        for (int t = chunkLengths[r]; t < steps; t++) ws.Output.AsSpan(r * h, h).CopyTo(layerOutput.AsSpan((t * n + r) * f, h));
+                    }
+                }
+
                 // h_n of this direction: every row's output after its own last step
                 if (layer == shape.Layers - 1) StepRows.Copy<float>(ws.Output, h, features.AsSpan(direction * h), f, h, n);
             }
         }
 
-        Head(features, n, destination);
+        int classes = shape.OutputsPerSequence;
+        if (!shape.Head.PerStep)
+        {
+            Head(features, n, destination, classes);
+            return;
+        }
+
+        for (int t = 0; t < steps; t++) Head(layerOutput.AsSpan(t * n * f, n * f), n, destination[(t * shape.Outputs)..], classes);
     }
 
-    /// <summary>The most probable class of one sequence [T, I]; <see cref="LastProbabilities"/> holds its probabilities.</summary>
+    /// <summary>
+    /// The most probable class of one sequence [T, I] (at its last step, for a per-step head); <see cref="LastProbabilities"/>
+    /// holds its outputs. For a regression head, the index of the largest value.
+    /// </summary>
     public int Classify(ReadOnlySpan<float> sequence)
     {
         Predict(sequence, 1, probabilities);
-        return TensorPrimitives.IndexOfMax<float>(probabilities);
+        return TensorPrimitives.IndexOfMax<float>(probabilities.AsSpan(probabilities.Length - model.Outputs));
     }
 
-    /// <summary>[C] the probabilities of the sequence last given to <see cref="Classify"/>.</summary>
+    /// <summary>[P*O] the outputs of the sequence last given to <see cref="Classify"/>.</summary>
     public ReadOnlySpan<float> LastProbabilities => probabilities;
 
     /// <summary>
     /// Advances the first n streams by one time step, n = <paramref name="input"/>.Length / I: reads
     /// <paramref name="input"/> [n, I] (stream r's values at r*I) and, unless <paramref name="probabilities"/> is
-    /// empty, writes their class probabilities after this step into it [n, C]. After T steps from a reset they
-    /// equal <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>'s for the same sequences. Streams past n keep their state.
+    /// empty, writes the head's outputs after this step into it [n, O]. After T steps from a reset they equal
+    /// <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>'s for the same sequences (for a per-step head, each step's equal Predict's of that step).
+    /// Streams past n keep their state.
     /// </summary>
     /// <exception cref="ArgumentException">The input is not whole steps of I values, holds more than <see cref="MaxBatch"/> streams, or the probabilities do not fit.</exception>
     /// <exception cref="InvalidOperationException">The model is bidirectional: its reverse direction needs the whole sequence (use <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>).</exception>
@@ -248,28 +282,28 @@ public sealed class InferenceSession : IDisposable
             throw new ArgumentException($"Expected 1 to {MaxBatch} streams of {inputs} inputs ({inputs} to {MaxBatch * inputs} values, a multiple of {inputs}), found {input.Length} values.", nameof(input));
         }
 
-        if (!probabilities.IsEmpty && probabilities.Length < n * model.Classes)
+        if (!probabilities.IsEmpty && probabilities.Length < n * model.Outputs)
         {
-            throw new ArgumentException($"Expected room for {n} x {model.Classes} probabilities, found {probabilities.Length}.", nameof(probabilities));
+            throw new ArgumentException($"Expected room for {n} x {model.Outputs} outputs, found {probabilities.Length}.", nameof(probabilities));
         }
 
         Advance(streamLayers, input, n);
         StepCount++;
-        if (!probabilities.IsEmpty) Head(streamLayers[^1].Output, n, probabilities);
+        if (!probabilities.IsEmpty) Head(streamLayers[^1].Output, n, probabilities, model.Outputs);
     }
 
-    /// <summary>Writes the class probabilities [n, C] of the first n streams as they stand, n = <paramref name="probabilities"/>.Length / C.</summary>
+    /// <summary>Writes the head's outputs [n, O] of the first n streams as they stand, n = <paramref name="probabilities"/>.Length / O.</summary>
     public void ReadProbabilities(Span<float> probabilities)
     {
         model.ThrowIfDisposed();
         ThrowIfBidirectional();
-        int n = probabilities.Length / model.Classes;
+        int n = probabilities.Length / model.Outputs;
         if (n < 1 || n > MaxBatch)
         {
-            throw new ArgumentException($"Expected room for 1 to {MaxBatch} rows of {model.Classes} probabilities, found {probabilities.Length}.", nameof(probabilities));
+            throw new ArgumentException($"Expected room for 1 to {MaxBatch} rows of {model.Outputs} outputs, found {probabilities.Length}.", nameof(probabilities));
         }
 
-        Head(streamLayers[^1].Output, n, probabilities);
+        Head(streamLayers[^1].Output, n, probabilities, model.Outputs);
     }
 
     private void ThrowIfBidirectional()
@@ -311,15 +345,29 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    // probabilities[n, C] = softmax(features[n, F] · fc.weight^T + fc.bias): F = H, the top layer's output, or both directions'.
-    private void Head(ReadOnlySpan<float> top, int n, Span<float> destination)
+    // logits[n, O] = features[n, F] · fc.weight^T + fc.bias: F = H, the top layer's output, or both directions'.
+    private Span<float> HeadInPlace(ReadOnlySpan<float> top, int n)
     {
-        int classes = model.Classes, f = model.Shape.Features;
-        var rows = logits.AsSpan(0, n * classes);
+        int outputs = model.Outputs, f = model.Shape.Features;
+        var rows = logits.AsSpan(0, n * outputs);
         var bias = model.HeadBias;
-        for (int r = 0; r < n; r++) bias.CopyTo(rows.Slice(r * classes, classes));
-        MatMul<float>.Multiply(n, top[..(n * f)], f, model.HeadWeights, rows, classes, accumulate: true, gemm);
-        for (int r = 0; r < n; r++) TensorPrimitives.SoftMax(rows.Slice(r * classes, classes), destination.Slice(r * classes, classes));
+        for (int r = 0; r < n; r++) bias.CopyTo(rows.Slice(r * outputs, outputs));
+        MatMul<float>.Multiply(n, top[..(n * f)], f, model.HeadWeights, rows, outputs, accumulate: true, gemm);
+        return rows;
+    }
+
+    // destination row r at r*stride: softmax(logits) for a classifying head, the logits themselves for regression.
+    private void Head(ReadOnlySpan<float> top, int n, Span<float> destination, int stride)
+    {
+        int outputs = model.Outputs;
+        var rows = HeadInPlace(top, n);
+        for (int r = 0; r < n; r++)
+        {
+            var row = rows.Slice(r * outputs, outputs);
+            var target = destination.Slice(r * stride, outputs);
+            if (model.Shape.Head.Classifies) TensorPrimitives.SoftMax(row, target);
+            else row.CopyTo(target);
+        }
     }
 
     // Packed-A scratch of the largest product (k = max(I, H) up to KC, m = n up to MC) plus one edge tile.

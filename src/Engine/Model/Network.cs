@@ -37,7 +37,12 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
         foreach (var layer in layers) layer.Refresh();
     }
 
-    /// <summary>Runs the chunk's <see cref="ChunkWorkspace{T}.Input"/> through every layer and the head into <see cref="ChunkWorkspace{T}.Logits"/>, dropping nothing.</summary>
+    /// <summary>
+    /// Runs the chunk's <see cref="ChunkWorkspace{T}.Input"/> through every layer and the head into
+    /// <see cref="ChunkWorkspace{T}.Outputs"/>, dropping nothing: the head reads the top layer's output after each
+    /// row's last step [n, F] (<see cref="LastStepFeatures"/>), or, for a per-step head, the output of every step
+    /// [T*n, F] (<see cref="TopOutput"/>) in one product.
+    /// </summary>
     public void Forward(ChunkWorkspace<T> ws, int rows) => Forward(ws, rows, default);
 
     /// <summary>As <see cref="Forward(ChunkWorkspace{T}, int)"/>, with <paramref name="dropout"/> between the layers (training).</summary>
@@ -45,48 +50,85 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     {
         ForwardLayers(ws, rows, dropout);
 
-        // logits[n, C] = features[n, F] · fc.weight^T + fc.bias
-        int f = Shape.Features, classes = Shape.Classes;
-        var features = LastStepFeatures(ws, rows);
-        var logits = ws.Logits.AsSpan(0, rows * classes);
+        // outputs[P, O] = features[P, F] · fc.weight^T + fc.bias, P = n or T*n
+        int f = Shape.Features, outputs = Shape.Outputs, predictions = Predictions(rows);
+        var features = HeadInput(ws, rows);
+        var result = ws.Outputs.AsSpan(0, predictions * outputs);
         var bias = Shape.HeadBias.Of(Parameters);
-        for (int r = 0; r < rows; r++) bias.CopyTo(logits.Slice(r * classes, classes));
-        MatMul<T>.Multiply(rows, classes, f, features, f, false, Shape.HeadWeight.Of(Parameters), f, true, logits, classes, accumulate: true, ws.Gemm);
+        for (int p = 0; p < predictions; p++) bias.CopyTo(result.Slice(p * outputs, outputs));
+        MatMul<T>.Multiply(predictions, outputs, f, features, f, false, Shape.HeadWeight.Of(Parameters), f, true, result, outputs, accumulate: true, ws.Gemm);
     }
 
     /// <summary>
-    /// After <see cref="Forward(ChunkWorkspace{T}, int, Dropout)"/>: the summed softmax cross-entropy of the chunk against <paramref name="labels"/>,
-    /// and (+=) into <paramref name="gradients"/> the gradient of <paramref name="lossScale"/> times that sum.
+    /// After <see cref="Forward(ChunkWorkspace{T}, int, Dropout)"/>: the summed loss (<see cref="HeadLoss"/>) of the chunk against the targets in
+    /// <see cref="ChunkWorkspace{T}.Labels"/> or <see cref="ChunkWorkspace{T}.Targets"/>, and (+=) into
+    /// <paramref name="gradients"/> the gradient of <paramref name="lossScale"/> times that sum. A per-step head
+    /// leaves out the steps past each row's length.
     /// </summary>
-    public double Backward(ChunkWorkspace<T> ws, int rows, ReadOnlySpan<int> labels, T lossScale, Span<T> gradients)
+    public double Backward(ChunkWorkspace<T> ws, int rows, T lossScale, Span<T> gradients)
     {
-        int f = Shape.Features, classes = Shape.Classes;
-        var logits = ws.Logits.AsSpan(0, rows * classes);
-        var dLogits = ws.dLogits.AsSpan(0, rows * classes);
-        double loss = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = logits.Slice(r * classes, classes);
-            var probabilities = dLogits.Slice(r * classes, classes);
-            TensorPrimitives.SoftMax(row, probabilities);
-            loss += double.CreateTruncating(CrossEntropy(row, labels[r]));
+        int f = Shape.Features, outputs = Shape.Outputs, predictions = Predictions(rows);
+        var dOutputs = ws.dOutputs.AsSpan(0, predictions * outputs);
+        var result = ws.Outputs.AsSpan(0, predictions * outputs);
+        var targets = ws.Targets.AsSpan(0, Shape.Head.Classifies ? 0 : predictions * outputs);
+        double loss = Shape.Head.PerStep && !AllFullLength(ws, rows)
+            ? StepLossWithinLengths(ws, rows, result, targets, lossScale, dOutputs)
+            : HeadLoss.Apply(Shape.Head, predictions, result, ws.Labels, targets, lossScale, dOutputs);
 
-            // d(loss)/d(logits) = softmax - onehot
-            probabilities[labels[r]] -= T.One;
-            TensorPrimitives.Multiply(probabilities, lossScale, probabilities);
+        // fc.weight[O, F] += dOutputs^T · features; fc.bias += column sums; dFeatures = dOutputs · fc.weight
+        var features = HeadInput(ws, rows);
+        MatMul<T>.Multiply(outputs, f, predictions, dOutputs, outputs, true, features, f, false, Shape.HeadWeight.Of(gradients), f, accumulate: true, ws.Gemm);
+        var dBias = Shape.HeadBias.Of(gradients);
+        for (int p = 0; p < predictions; p++) TensorPrimitives.Add(dBias, dOutputs.Slice(p * outputs, outputs), dBias);
+
+        var dTop = TopOutputGradient(ws, rows);
+        if (Shape.Head.PerStep)
+        {
+            // dTop[T*n, F] = dOutputs · fc.weight: zero past each row's length, as dOutputs is there.
+            MatMul<T>.Multiply(predictions, f, outputs, dOutputs, outputs, false, Shape.HeadWeight.Of(Parameters), f, false, dTop, f, accumulate: false, ws.Gemm);
+        }
+        else
+        {
+            var dFeatures = ws.dFeatures.AsSpan(0, rows * f);
+            MatMul<T>.Multiply(rows, f, outputs, dOutputs, outputs, false, Shape.HeadWeight.Of(Parameters), f, false, dFeatures, f, accumulate: false, ws.Gemm);
+            dTop.Clear();
+            AddLastStepFeaturesGradient(ws, rows, dFeatures);
         }
 
-        // fc.weight[C, F] += dlogits^T · features; fc.bias += column sums; dfeatures = dlogits · fc.weight
-        var features = LastStepFeatures(ws, rows);
-        MatMul<T>.Multiply(classes, f, rows, dLogits, classes, true, features, f, false, Shape.HeadWeight.Of(gradients), f, accumulate: true, ws.Gemm);
-        var dBias = Shape.HeadBias.Of(gradients);
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
-
-        var dFeatures = ws.dFeatures.AsSpan(0, rows * f);
-        MatMul<T>.Multiply(rows, f, classes, dLogits, classes, false, Shape.HeadWeight.Of(Parameters), f, false, dFeatures, f, accumulate: false, ws.Gemm);
-        TopOutputGradient(ws, rows).Clear();
-        AddLastStepFeaturesGradient(ws, rows, dFeatures);
         BackwardLayers(ws, rows, gradients);
+        return loss;
+    }
+
+    /// <summary>Head predictions in a chunk of <paramref name="rows"/> sequences: n, or T*n for a per-step head.</summary>
+    public int Predictions(int rows) => Shape.Head.PredictionsPerSequence(Shape.Steps) * rows;
+
+    /// <summary>What the head reads: [n, F] after each row's last step, or [T, n, F] every step's output for a per-step head.</summary>
+    private ReadOnlySpan<T> HeadInput(ChunkWorkspace<T> ws, int rows) => Shape.Head.PerStep ? TopOutput(ws, rows) : LastStepFeatures(ws, rows);
+
+    private static bool AllFullLength(ChunkWorkspace<T> ws, int rows) => !ws.Lengths[..rows].ContainsAnyExcept(ws.Shape.Steps);
+
+    // A per-step head's loss over the steps within each row's length; the padded predictions get no loss and a zero gradient.
+    private double StepLossWithinLengths(ChunkWorkspace<T> ws, int rows, ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, T lossScale, Span<T> dOutputs)
+    {
+        int width = Shape.Outputs, perTarget = Shape.Head.Classifies ? 0 : width;
+        double loss = 0;
+        for (int t = 0; t < Shape.Steps; t++)
+        {
+            for (int b = 0; b < rows; b++)
+            {
+                int p = t * rows + b;
+                var gradient = dOutputs.Slice(p * width, width);
+                if (t >= ws.Lengths[b])
+                {
+                    gradient.Clear();
+                    continue;
+                }
+
+                loss += HeadLoss.Apply(Shape.Head, 1, outputs.Slice(p * width, width), Shape.Head.Classifies ? ws.Labels.AsSpan(p, 1) : default,
+                    targets.Slice(p * perTarget, perTarget), lossScale, gradient);
+            }
+        }
+
         return loss;
     }
 
@@ -264,15 +306,6 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
                 throw new ArgumentOutOfRangeException(nameof(ws), $"Row {b} has length {length}: expected 1 to {Shape.Steps} steps.");
             }
         }
-    }
-
-    /// <summary>-log softmax(logits)[label], as log-sum-exp minus the label's logit: no overflow, no log of 0.</summary>
-    public static T CrossEntropy(ReadOnlySpan<T> logits, int label)
-    {
-        T max = TensorPrimitives.Max(logits);
-        T sum = T.Zero;
-        foreach (var value in logits) sum += T.Exp(value - max);
-        return max + T.Log(sum) - logits[label];
     }
 
     public void Dispose()

@@ -5,31 +5,39 @@ namespace SimdRnn.Model;
 /// <summary>
 /// The architecture: stacked recurrent layers of one cell over sequences of up to <see cref="Steps"/> steps of
 /// <see cref="Inputs"/> values, each layer one direction or two (<see cref="Bidirectional"/>: forward and
-/// reverse, outputs concatenated as PyTorch's), the top layer's last output (<see cref="Features"/> wide)
-/// through a dense layer to <see cref="Classes"/> logits. It fixes the parameter layout.
+/// reverse, outputs concatenated as PyTorch's, <see cref="Features"/> wide), then the <see cref="Head"/>: a
+/// dense layer from the top layer's output (after each sequence's last step, or at every step) to
+/// <see cref="Outputs"/> values. It fixes the parameter layout.
 /// </summary>
 public sealed class NetworkShape
 {
+    /// <summary>A last-step classifier of <paramref name="classes"/> classes (today's MNIST network).</summary>
     public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, int classes, bool bidirectional = false)
+        : this(cell, steps, inputs, hidden, layers, Model.Head.Classify(classes), bidirectional)
     {
+    }
+
+    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, Head head, bool bidirectional = false)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        int outputs = head.Outputs;
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
         Cell = cell;
         Steps = steps;
         Inputs = inputs;
         Hidden = hidden;
         Layers = layers;
-        Classes = classes;
+        Head = head;
         Bidirectional = bidirectional;
         Directions = bidirectional ? 2 : 1;
 
         var info = cell.Info;
 
         // The layout below counts in int: a size too large for one buffer would wrap around silently.
-        long count = (long)classes * Directions * hidden + classes;
+        long count = (long)outputs * Directions * hidden + outputs;
         for (int layer = 0; layer < layers && count <= Array.MaxLength; layer++)
         {
             long layerInputs = layer == 0 ? inputs : (long)Directions * hidden;
@@ -39,7 +47,7 @@ public sealed class NetworkShape
         if (count > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(hidden),
-                $"A {cell.Info.Name} network with {layers} layer(s) of {hidden} hidden units, {inputs} inputs and {classes} classes has more than {Array.MaxLength} parameters, more than one buffer holds; use fewer hidden units or layers (or fewer classes: CSV data takes one more than its largest label).");
+                $"A {cell.Info.Name} network with {layers} layer(s) of {hidden} hidden units, {inputs} inputs and {outputs} {(head.Classifies ? "classes" : "outputs")} has more than {Array.MaxLength} parameters, more than one buffer holds; use fewer hidden units or layers (or fewer classes: CSV data takes one more than its largest label).");
         }
 
         var names = info.Parameters.Select(p => p.Name).ToArray();
@@ -57,8 +65,8 @@ public sealed class NetworkShape
         }
 
         LayerParameters = layerParameters;
-        HeadWeight = ParameterTensor.Append("fc.weight", [classes, Features], ref offset, tensors);
-        HeadBias = ParameterTensor.Append("fc.bias", [classes], ref offset, tensors);
+        HeadWeight = ParameterTensor.Append("fc.weight", [outputs, Features], ref offset, tensors);
+        HeadBias = ParameterTensor.Append("fc.bias", [outputs], ref offset, tensors);
         Tensors = tensors;
         ParameterCount = offset;
     }
@@ -73,7 +81,14 @@ public sealed class NetworkShape
 
     public int Layers { get; }
 
-    public int Classes { get; }
+    /// <summary>What the network predicts from the recurrent layers' output.</summary>
+    public Head Head { get; }
+
+    /// <summary>O: the head's outputs per prediction (classes, or values).</summary>
+    public int Outputs => Head.Outputs;
+
+    /// <summary>Head outputs per sequence: O, or T*O for a per-step head.</summary>
+    public int OutputsPerSequence => Head.PredictionsPerSequence(Steps) * Head.Outputs;
 
     /// <summary>Whether each layer runs a reverse direction beside the forward one.</summary>
     public bool Bidirectional { get; }
@@ -93,9 +108,9 @@ public sealed class NetworkShape
     /// <summary>One entry per recurrent layer, indexed by <see cref="RecurrentLayer"/>.</summary>
     public IReadOnlyList<LayerParameters> LayerParameters { get; }
 
-    public ParameterTensor HeadWeight { get; }   // [C, F]
+    public ParameterTensor HeadWeight { get; }   // [O, F]
 
-    public ParameterTensor HeadBias { get; }     // [C]
+    public ParameterTensor HeadBias { get; }     // [O]
 
     /// <summary>Every tensor in buffer order.</summary>
     public IReadOnlyList<ParameterTensor> Tensors { get; }

@@ -51,9 +51,10 @@ public sealed class PaddedBatchTests
         ws.ComputeInputGradient = true;
         values.CopyTo(ws.Input, 0);
         lengths.CopyTo(ws.Lengths);
+        labels.CopyTo(ws.Labels, 0);
         var gradients = new double[shape.ParameterCount];
         batch.Forward(ws, n);
-        double loss = batch.Backward(ws, n, labels, 1.0, gradients);
+        double loss = batch.Backward(ws, n, 1.0, gradients);
         var inputGradient = ws.InputGradient.AsSpan(0, steps * n * inputs).ToArray();
 
         double aloneLoss = 0;
@@ -68,8 +69,9 @@ public sealed class PaddedBatchTests
             using var single = alone.CreateWorkspace(1);
             single.ComputeInputGradient = true;
             for (int t = 0; t < length; t++) values.AsSpan((t * n + b) * inputs, inputs).CopyTo(single.Input.AsSpan(t * inputs, inputs));
+            single.Labels[0] = labels[b];
             alone.Forward(single, 1);
-            aloneLoss += alone.Backward(single, 1, labels.AsSpan(b, 1), 1.0, aloneGradients);
+            aloneLoss += alone.Backward(single, 1, 1.0, aloneGradients);
 
             for (int t = 0; t < steps; t++)
             {

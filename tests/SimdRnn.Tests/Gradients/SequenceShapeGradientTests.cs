@@ -58,7 +58,7 @@ public sealed class SequenceShapeGradientTests
 
     private static void Assert(CellEntry cell, GradientCase c, bool bidirectional, bool variableLengths, Dropout dropout)
     {
-        using var checker = new GradientChecker(cell, c, bidirectional, variableLengths, dropout);
+        using var checker = new GradientChecker(cell, c, bidirectional: bidirectional, variableLengths: variableLengths, dropout: dropout);
         string? violations = GradientChecker.Violations(checker.Compare(), Tolerance);
         if (violations is not null) throw new Exception($"{cell.Info.Name} {c} bidirectional {bidirectional}, dropout {dropout.Probability}: {violations}");
     }

@@ -29,7 +29,7 @@ public sealed class SequenceLengthInferenceTests
         var sequences = Models.Sequences(shape, count, seed: 12);
         int[] lengths = [7, 1, 3, 7, 5, 2, 6, 4];
 
-        var probabilities = new float[count * shape.Classes];
+        var probabilities = new float[count * shape.Outputs];
         session.Predict(sequences, count, lengths, probabilities);
 
         Models.AssertClose(Models.ReferenceProbabilities(network, sequences, count, lengths), probabilities, 1e-5f);
@@ -46,7 +46,7 @@ public sealed class SequenceLengthInferenceTests
         using var session = model.CreateSession(maxBatch: 2);
         var sequences = Models.Sequences(shape, 2, seed: 3);
         int[] lengths = [2, 5];
-        var first = new float[2 * shape.Classes];
+        var first = new float[2 * shape.Outputs];
         session.Predict(sequences, 2, lengths, first);
 
         // Overwrite every padded step with other values.
@@ -55,7 +55,7 @@ public sealed class SequenceLengthInferenceTests
             for (int t = lengths[r]; t < shape.Steps; t++) sequences.AsSpan((r * shape.Steps + t) * shape.Inputs, shape.Inputs).Fill(40f + t);
         }
 
-        var second = new float[2 * shape.Classes];
+        var second = new float[2 * shape.Outputs];
         session.Predict(sequences, 2, lengths, second);
         Assert.Equal(first, second);
     }
@@ -68,8 +68,8 @@ public sealed class SequenceLengthInferenceTests
         using var model = InferenceModel.FromNetwork(network);
         using var session = model.CreateSession(maxBatch: 4);
         var sequences = Models.Sequences(shape, 4, seed: 5);
-        var without = new float[4 * shape.Classes];
-        var with = new float[4 * shape.Classes];
+        var without = new float[4 * shape.Outputs];
+        var with = new float[4 * shape.Outputs];
         session.Predict(sequences, 4, without);
         session.Predict(sequences, 4, [5, 5, 5, 5], with);
         Assert.Equal(without, with);
@@ -106,7 +106,7 @@ public sealed class SequenceLengthInferenceTests
         using var session = model.CreateSession(maxBatch: 4);
         var sequences = Models.Sequences(shape, 4, seed: 3);
         int[] lengths = [6, 2, 4, 1];
-        var probabilities = new float[4 * shape.Classes];
+        var probabilities = new float[4 * shape.Outputs];
         session.Predict(sequences, 4, lengths, probabilities);
         long before = GC.GetAllocatedBytesForCurrentThread();
         session.Predict(sequences, 4, lengths, probabilities);
