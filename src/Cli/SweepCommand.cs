@@ -7,7 +7,11 @@ using SimdRnn.Training;
 namespace SimdRnn.Cli;
 
 /// <summary>What <c>simdrnn sweep</c> was asked to do, checked.</summary>
-public sealed record SweepSettings(SweepGrid Grid, IReadOnlyList<CellEntry> Cells, Shard Shard, string OutDirectory, string? DataDirectory, int Threads);
+public sealed record SweepSettings(SweepGrid Grid, IReadOnlyList<CellEntry> Cells, Shard Shard, string OutDirectory, DataOptions Data, int Threads)
+{
+    /// <summary>MNIST's <c>--data DIR</c>, or null (the sweep's data may also be CSV or text).</summary>
+    public string? DataDirectory => Data.MnistDirectory;
+}
 
 /// <summary>
 /// <c>simdrnn sweep</c>: trains every point of a grid of options (or one shard of it) and appends one
@@ -33,7 +37,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("seed", "SEEDS", "Seeds of the initial weights and the shuffling", Text(Defaults.Seed)),
         new("limit", "N", "Train on the first N training images only (the test set is always whole)"),
         new("threads", "N", "Worker threads (never change the numbers)", $"processor count, {Environment.ProcessorCount} here"),
-        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
+        .. DataOptions.Options,
         new("out", "DIR", "Results directory: DIR/results.jsonl is appended to, and read to skip finished points (required)"),
         new("shard", "i/n", "Run only the points whose index mod n is i (0 <= i < n)", "0/1"),
     ];
@@ -52,6 +56,8 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         "loss is not finite or test accuracy is at chance level, and the sweep goes on. A rerun skips finished\n" +
         "points. With --shard i/n, n machines running the same command with i = 0..n-1 split the grid; merge\n" +
         "their DIRs by concatenating results.jsonl or with 'simdrnn report DIR1 DIR2 ...'.\n" +
+        "The data options are train's (MNIST by default; --data-format csv|text); the records rank points by\n" +
+        "test accuracy, so the task must classify (classify, tag, or text).\n" +
         "Exit codes: 0 done (diverged points included), 1 data or other error, 2 bad options, 130 cancelled.",
         Options);
 
@@ -86,7 +92,13 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         int threads = parsed.PositiveInt("threads", Defaults.Threads);
         string output = parsed.Raw("out") ?? throw new UsageException("--out DIR is required: the directory of results.jsonl");
         if (output.Length == 0) throw ParsedArguments.Expected("out", "a directory", output);
-        return new SweepSettings(grid, entries, shard, output, parsed.Raw("data"), threads);
+        var data = DataOptions.Read(parsed);
+        if (data.Task is SimdRnn.Model.HeadKind.Regress or SimdRnn.Model.HeadKind.RegressSteps)
+        {
+            throw new UsageException($"--task {SimdRnn.Model.Head.NameOf(data.Task)}: a sweep records and ranks test accuracy, so it takes classifying tasks (classify, tag, text); train each regression point with 'simdrnn train'");
+        }
+
+        return new SweepSettings(grid, entries, shard, output, data, threads);
     }
 
     /// <summary>Creates the output directory if needed and opens its results file; any failure is a <see cref="UsageException"/> naming <c>--out</c>.</summary>
@@ -134,9 +146,8 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             return ExitCodes.Success;
         }
 
-        string directory = MnistSource.ResolveDirectory(settings.DataDirectory);
-        MnistSource.EnsureAvailable(directory, error.WriteLine);
-        SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
+        var data = settings.Data.Load(error.WriteLine);
+        SequenceDataset train = data.Train, test = data.Test;
         if (grid.Limit is int limit && limit < train.Count) train = train.Take(limit);
 
         int total = grid.Points().Count;
@@ -144,8 +155,9 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             $"Sweep: {total} point{Plural(total)} in the grid, {shardPoints.Count} in shard {settings.Shard.Index}/{settings.Shard.Count}, " +
             $"{shardPoints.Count - todo.Count} already in {Path.Combine(settings.OutDirectory, SweepResults.FileName)}, {todo.Count} to train; " +
             $"epochs {string.Join(",", checkpoints)}, constant learning rate, threads {settings.Threads}, SIMD {Simd.Path}"));
-        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images"));
+        error.WriteLine(settings.Data.Format == DataFormat.Mnist
+            ? string.Create(CultureInfo.InvariantCulture, $"MNIST from {MnistSource.ResolveDirectory(settings.DataDirectory)}: {train.Count:N0} training and {test.Count:N0} test images")
+            : data.Description);
 
         double Work(SweepPoint point) =>
             SweepProgress.Work(point, CellFor(settings, point).Info.Gates.Count, grid.MaxEpochs, train.Count, test.Count);
@@ -205,8 +217,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             Limit = point.Limit,
         };
 
-        var data = new DataOptions(DataFormat.Mnist, SimdRnn.Model.HeadKind.Classify, null, null, null, 0, settings.DataDirectory);
-        using var run = start(new TrainSettings(CellFor(settings, point), options, data, Json: false), train);
+        using var run = start(new TrainSettings(CellFor(settings, point), options, settings.Data, Json: false), train);
         var costs = new List<double>();
         var accuracies = new List<double>();
         double seconds = 0, samples = 0;

@@ -133,6 +133,31 @@ public sealed class TaskCommandTests
     }
 
     [Fact]
+    public void Sweep_OverAClassifyingCsvTask_RecordsItsPoints()
+    {
+        using var directory = new TempDirectory();
+        string data = directory.Write("tags.csv", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40).Select(i => $"{i % 2},{(i + 1) % 2},{i % 2},{(i + 1) % 2}\n"))));
+        string output = Path.Combine(directory.Path, "sweep");
+
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "sweep", "--cell", "gru", "--hidden", "4", "--epochs", "1", "--lr", "0.01", "--threads", "1",
+            "--data-format", "csv", "--task", "tag", "--train", data, "--test", data, "--steps", "2", "--inputs", "1", "--out", output);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("40 training and 40 test sequences of 2 x 1, a class per step, 2 classes", run.Error);
+        Assert.Single(File.ReadAllLines(Path.Combine(output, "results.jsonl")));
+    }
+
+    [Fact]
+    public void Sweep_OfARegressionTask_IsRefusedInOneLine()
+    {
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "sweep", "--out", Path.GetTempPath(), "--data-format", "csv", "--task", "regress",
+            "--train", "a.csv", "--test", "b.csv", "--steps", "2", "--inputs", "1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("a sweep records and ranks test accuracy", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
     public void Sample_OfAModelWithoutVocabulary_IsOneLine()
     {
         using var directory = new TempDirectory();
