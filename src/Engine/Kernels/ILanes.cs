@@ -5,7 +5,7 @@ namespace SimdRnn.Kernels;
 /// <summary>
 /// A vector of <see cref="Count"/> elements with the arithmetic the generated cell code uses. Generated
 /// code is written once against this interface; the JIT specialises it for each implementation
-/// (<see cref="Lanes512"/>, <see cref="Lanes256"/>, <see cref="ScalarLanes{T}"/>), as TensorPrimitives'
+/// (<see cref="Lanes512"/>, <see cref="Lanes256"/>, <see cref="Lanes128"/>, <see cref="ScalarLanes{T}"/>), as TensorPrimitives'
 /// operator structs are.
 /// </summary>
 public interface ILanes<TSelf, T>

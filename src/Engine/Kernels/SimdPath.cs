@@ -6,6 +6,7 @@ namespace SimdRnn.Kernels;
 public enum SimdPath
 {
     Scalar,
+    Vector128,
     Vector256,
     Vector512,
 }
@@ -45,7 +46,7 @@ public static class Simd
     /// </summary>
     public static SimdPath Path => refusal is null ? path : throw new InvalidOperationException(refusal);
 
-    /// <summary>Floats per vector on <see cref="Path"/>: 16, 8 or 1.</summary>
+    /// <summary>Floats per vector on <see cref="Path"/>: 16, 8, 4 or 1.</summary>
     public static int FloatLanes => Lanes(Path);
 
     /// <summary>Every path this CPU and build accelerate, narrowest first; <see cref="SimdPath.Scalar"/> always.</summary>
@@ -90,6 +91,7 @@ public static class Simd
         {
             SimdPath.Vector512 => visitor.Visit<Lanes512, GemmKernel512>(),
             SimdPath.Vector256 => visitor.Visit<Lanes256, GemmKernel256>(),
+            SimdPath.Vector128 => visitor.Visit<Lanes128, GemmKernel128>(),
             SimdPath.Scalar => visitor.Visit<ScalarLanes<float>, GemmKernelScalar>(),
             _ => throw new ArgumentOutOfRangeException(nameof(path), path, "Not a SIMD path."),
         };

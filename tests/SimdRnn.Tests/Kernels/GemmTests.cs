@@ -65,6 +65,16 @@ public sealed class GemmTests
     public void EngineStepShapes_MatchDoubleReference(int m, int n, int k, bool transB) =>
         CheckAgainstReference(new GemmCase(m, n, k, 0, 0, 0, false, transB, true, m + n + k));
 
+    /// <summary>n past every path's NC column block (the property shapes stay below it), both layouts of B.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ShapesPastTheWidestColumnBlock_MatchDoubleReference(bool transB)
+    {
+        int nc = Paths.Max(path => Simd.Blocking(path).NC);
+        CheckAgainstReference(new GemmCase(13, nc + 37, 70, 1, 2, 3, false, transB, true, 20261202));
+    }
+
     [Fact]
     public void AvailablePaths_IncludeTheProcessPath() => Assert.Contains(Simd.Path, Paths);
 

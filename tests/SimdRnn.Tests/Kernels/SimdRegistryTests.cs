@@ -44,7 +44,7 @@ public sealed class SimdRegistryTests
     public void Override_NamingNoPath_IsRefusedInOneLineListingThePaths(string requested)
     {
         var (_, refusal) = Simd.Choose(requested);
-        Assert.Equal($"SIMDRNN_SIMD={requested}: expected one of vector512, vector256, scalar", refusal);
+        Assert.Equal($"SIMDRNN_SIMD={requested}: expected one of vector512, vector256, vector128, scalar", refusal);
     }
 
     [Theory]
@@ -96,7 +96,7 @@ public sealed class SimdRegistryTests
 
         var refused = ChildCli.Run("", new Dictionary<string, string> { [Simd.OverrideVariable] = "neon" }, "--version");
         Assert.Equal(1, refused.ExitCode);
-        Assert.Equal("simdrnn: error: SIMDRNN_SIMD=neon: expected one of vector512, vector256, scalar", refused.Error.Trim());
+        Assert.Equal("simdrnn: error: SIMDRNN_SIMD=neon: expected one of vector512, vector256, vector128, scalar", refused.Error.Trim());
         Assert.Equal("", refused.Out);
     }
 }
