@@ -87,7 +87,7 @@ public static class Simd
     /// <summary>Runs <paramref name="visitor"/> with the path's lanes type and GEMM kernel: the registry's one table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TResult Visit<TVisitor, TResult>(SimdPath path, ref TVisitor visitor)
-        where TVisitor : ISimdPathVisitor<TResult>, allows ref struct => path switch
+        where TVisitor : ISimdPathVisitor<TResult> => path switch
         {
             SimdPath.Vector512 => visitor.Visit<Lanes512, GemmKernel512>(),
             SimdPath.Vector256 => visitor.Visit<Lanes256, GemmKernel256>(),
