@@ -89,7 +89,7 @@ public static class CliApp
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new TrainCommand(), new EvalCommand(), new PredictCommand(), new InspectCommand(),
-        new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
+        new SampleCommand(), new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
     ];
 
     /// <summary>The first line of <c>--version</c>, e.g. <c>simdrnn 0.1.0 (Vector256)</c>.</summary>
