@@ -109,7 +109,41 @@ public sealed partial class CellGenerator
             writer.Line($"    BackwardReadsHProj = {Bool(cell.BackwardReads.HProj)},");
             writer.Line($"    BackwardReadsRProj = {Bool(cell.BackwardReads.RProj)},");
             writer.Line($"    SharedProjectionGradient = {Bool(cell.BackwardReads.SharedProjectionGradient)},");
+            EmitStepGraph(writer, "ForwardGraph", cell.Forward);
+            if (!cell.ForwardRecurrentInput.Blocks.IsEmpty)
+            {
+                EmitStepGraph(writer, "RecurrentInputGraph", cell.ForwardRecurrentInput);
+            }
+
             writer.Line("};");
+        }
+
+        /// <summary>A forward method as data (<c>StepGraph</c>), for exporters that rebuild the step elsewhere.</summary>
+        private static void EmitStepGraph(IndentedWriter writer, string property, LoweredMethod method)
+        {
+            var names = method.LoadNames.ToDictionary(n => n.Node, n => n.Name);
+            foreach (var named in method.Blocks.SelectMany(b => b.Named).Where(n => !names.ContainsKey(n.Node)))
+            {
+                names[named.Node] = named.Name;
+            }
+
+            writer.Line($"    {property} = new(");
+            writer.Line("    [");
+            for (int id = 0; id < method.Nodes.Count; id++)
+            {
+                var node = method.Nodes[id];
+                var comment = names.TryGetValue(id, out var name) ? $" // {id}: {name}" : $" // {id}";
+                writer.Line($"        new({Cells}.StepOp.{node.Op}, {node.Left}, {node.Right}, {ExpressionPrinter.FormatNumber(node.Value)}, {Cells}.StepBuffer.{node.Buffer}, {node.Index}),{comment}");
+            }
+
+            writer.Line("    ],");
+            writer.Line("    [");
+            foreach (var store in method.Blocks.SelectMany(b => b.Stores))
+            {
+                writer.Line($"        new({store.Node}, {Cells}.StepBuffer.{store.Buffer}, {store.Index}),");
+            }
+
+            writer.Line("    ]),");
         }
 
         private static string Bool(bool value) => value ? "true" : "false";
