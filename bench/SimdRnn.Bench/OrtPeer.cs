@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using SimdRnn.Cells;
 using SimdRnn.Data;
@@ -15,18 +16,21 @@ namespace SimdRnn.Bench;
 /// once as OrtValues over pinned arrays, so ORT copies nothing per run). For lstm-128 and gru-128 (28 steps of 28
 /// inputs, 10 classes): one 28-step sequence at batch 1, one streaming step at batch 1 (ORT's one-step model,
 /// states fed back through ping-pong buffers), and batch-64 throughput. Each round times SimdRnn, then ORT, for
-/// about the same wall time; the table gives the medians over the rounds and the ratio of the medians. Before
+/// about the same wall time; the table gives the medians over the rounds and the ratio of the medians, by wall
+/// clock and by the calling thread's CPU time (the machine is shared, and with one intra-op thread ORT runs on
+/// the caller, so thread CPU time is each contender's own work, not the neighbours'). Before
 /// timing, both run the same inputs and the largest probability difference is printed (on MNIST test digits when
 /// they are in the cache).
 /// </summary>
-public static class OrtPeer
+public static partial class OrtPeer
 {
     private const int Steps = 28, Inputs = 28, Classes = 10, Hidden = 128, Batch = 64;
 
     public static void Print(int rounds)
     {
         Console.WriteLine($"SimdRnn {Simd.Path} vs ONNX Runtime {OrtEnv.Instance().GetVersionString()} (CPU provider), one thread each, {rounds} alternating rounds");
-        Console.WriteLine($"{"case",-28} {"SimdRnn median",16} {"ORT median",14} {"ORT / SimdRnn",14}");
+        Console.WriteLine($"{"case",-28} {"SimdRnn wall",16} {"ORT wall",16} {"ratio",7} | {"SimdRnn CPU",16} {"ORT CPU",16} {"ratio",7}");
+        Console.WriteLine($"{"",-28} {"",16} {"",16} {"ORT/S",7} | {"",16} {"",16} {"ORT/S",7}");
         foreach (var cell in new[] { "lstm", "gru" })
         {
             using var peer = new Peer(cell);
@@ -42,52 +46,69 @@ public static class OrtPeer
         {
             using var one = new GemmRunner(new GemmShape($"fwd 1x{gates * Hidden}x{Hidden} P", 1, gates * Hidden, Hidden, false, false, true));
             using var tile = new GemmRunner(new GemmShape($"fwd 8x{gates * Hidden}x{Hidden} P", 8, gates * Hidden, Hidden, false, false, true));
-            var (rowTime, tileTime) = Alternate(rounds, one.Run, tile.Run);
-            Console.WriteLine($"// recurrent product, packed Whh [{Hidden}, {gates * Hidden}]: 1 row {Format(rowTime)}, 8 rows {Format(tileTime)} ({tileTime / rowTime:F2}x the time for 8x the rows)");
+            var (row, rows) = Alternate(rounds, one.Run, tile.Run);
+            Console.WriteLine($"// recurrent product, packed Whh [{Hidden}, {gates * Hidden}], thread CPU time: 1 row {Format(row.Cpu)}, 8 rows {Format(rows.Cpu)} ({rows.Cpu / row.Cpu:F2}x the time for 8x the rows)");
         }
     }
 
     /// <summary>Alternates the two contenders for <paramref name="rounds"/> rounds; prints medians per sequence (or step).</summary>
     private static void Report(string name, int rounds, Action simdRnn, Action ort, int perCall)
     {
-        // Warm-up past tiering, and a call count giving about 40 ms per contender per round.
-        for (int i = 0; i < 200; i++) { simdRnn(); ort(); }
-        int calls = Math.Max(1, (int)(0.04 / Math.Max(Time(simdRnn, 20), Time(ort, 20))));
-        var (ma, mb) = Alternate(rounds, simdRnn, ort, calls);
-        ma /= perCall;
-        mb /= perCall;
-        string unit = perCall == 1 ? "" : " per seq";
-        Console.WriteLine($"{name,-28} {Format(ma) + unit,16} {Format(mb) + unit,14} {mb / ma,13:F2}x");
+        var (a, b) = Alternate(rounds, simdRnn, ort);
+        string unit = perCall == 1 ? "" : "/seq";
+        string F(double seconds) => Format(seconds / perCall) + unit;
+        Console.WriteLine($"{name,-28} {F(a.Wall),16} {F(b.Wall),16} {b.Wall / a.Wall,6:F2}x | {F(a.Cpu),16} {F(b.Cpu),16} {b.Cpu / a.Cpu,6:F2}x");
     }
 
-    /// <summary>Median seconds per call of each action over rounds of about 40 ms each, a then b.</summary>
-    private static (double A, double B) Alternate(int rounds, Action a, Action b, int calls = 0)
+    /// <summary>Median seconds per call of each action, wall and thread CPU, over rounds of about 40 ms each, a then b.</summary>
+    private static (Seconds A, Seconds B) Alternate(int rounds, Action a, Action b, int calls = 0)
     {
         if (calls == 0)
         {
+            // Warm-up past tiering, and a call count giving about 40 ms per contender per round.
             for (int i = 0; i < 200; i++) { a(); b(); }
-            calls = Math.Max(1, (int)(0.04 / Math.Max(Time(a, 20), Time(b, 20))));
+            calls = Math.Max(1, (int)(0.04 / Math.Max(Time(a, 20).Wall, Time(b, 20).Wall)));
         }
 
-        var ta = new double[rounds];
-        var tb = new double[rounds];
+        var ta = new Seconds[rounds];
+        var tb = new Seconds[rounds];
         for (int r = 0; r < rounds; r++)
         {
             ta[r] = Time(a, calls);
             tb[r] = Time(b, calls);
         }
 
-        return (Median(ta), Median(tb));
+        return (new(Median(ta.Select(t => t.Wall)), Median(ta.Select(t => t.Cpu))), new(Median(tb.Select(t => t.Wall)), Median(tb.Select(t => t.Cpu))));
     }
 
-    private static double Time(Action action, int calls)
+    private readonly record struct Seconds(double Wall, double Cpu);
+
+    private static Seconds Time(Action action, int calls)
     {
+        double cpu = ThreadCpuSeconds();
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < calls; i++) action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return new(wall / calls, (ThreadCpuSeconds() - cpu) / calls);
     }
 
-    private static double Median(double[] values)
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    // CLOCK_THREAD_CPUTIME_ID: the calling thread's CPU time, in nanoseconds (Linux).
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec time);
+
+    private static double ThreadCpuSeconds()
+    {
+        if (ClockGetTime(3, out var time) != 0) throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+        return time.Seconds + time.Nanoseconds * 1e-9;
+    }
+
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
