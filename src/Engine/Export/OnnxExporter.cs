@@ -95,7 +95,7 @@ public static class OnnxExporter
                 foreach (var name in initial) graph.Input(name, ["batch", shape.Hidden]);
             }
 
-            bool needSequence = layer < shape.Layers - 1 || OnnxHead.ReadsEverySteps(shape);
+            bool needSequence = layer < shape.Layers - 1 || OnnxHead.ReadsEveryStep(shape);
             top = OnnxLayers.Emit(graph, shape, values, layer, x, initial, needSequence, Zeros);
             if (options.Streaming)
             {

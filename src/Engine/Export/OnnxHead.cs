@@ -6,7 +6,7 @@ namespace SimdRnn.Export;
 internal static class OnnxHead
 {
     /// <summary>Whether the head reads the top layer's output at every step (not only the last).</summary>
-    public static bool ReadsEverySteps(NetworkShape shape) => false;
+    public static bool ReadsEveryStep(NetworkShape shape) => false;
 
     /// <summary>
     /// The last-step classifier: <c>probabilities [B, C] = softmax(h[T-1] · fc.weight^T + fc.bias)</c>, the same
