@@ -49,7 +49,7 @@ using (model)
     // Everything a session needs is allocated here; Predict and Step allocate nothing afterwards.
     using var session = model.CreateSession(stream ? 1 : batch);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Classes} classes; session {session.WorkspaceBytes:N0} bytes"));
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; session {session.WorkspaceBytes:N0} bytes"));
     try
     {
         return stream ? Stream(session, labelled) : Batch(session, batch, labelled);
@@ -67,7 +67,7 @@ static int Batch(InferenceSession session, int batch, bool labelled)
     int length = model.Steps * model.Inputs, lineNumber = 0, count = 0, correct = 0, pending = 0;
     var sequences = new float[batch * length];
     var labels = new int[batch];
-    var probabilities = new float[batch * model.Classes];
+    var probabilities = new float[batch * model.Outputs];
     var clock = new Stopwatch();
 
     void Flush()
@@ -77,7 +77,7 @@ static int Batch(InferenceSession session, int batch, bool labelled)
         clock.Stop();
         for (int r = 0; r < pending; r++)
         {
-            var row = probabilities.AsSpan(r * model.Classes, model.Classes);
+            var row = probabilities.AsSpan(r * model.Outputs, model.Outputs);
             int predicted = TensorPrimitives.IndexOfMax<float>(row);
             if (labelled && predicted == labels[r]) correct++;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count + r}: class {predicted} ({row[predicted]:F3})"));
@@ -104,7 +104,7 @@ static int Batch(InferenceSession session, int batch, bool labelled)
 static int Stream(InferenceSession session, bool labelled)
 {
     var model = session.Model;
-    var probabilities = new float[model.Classes];
+    var probabilities = new float[model.Outputs];
     int lineNumber = 0, sequences = 0, correct = 0, steps = 0;
     var clock = new Stopwatch();
     var running = new System.Text.StringBuilder();
@@ -154,7 +154,7 @@ static int Latency(InferenceModel model)
     var random = new Random(1);
     var sequence = new float[model.Steps * model.Inputs];
     for (int i = 0; i < sequence.Length; i++) sequence[i] = random.NextSingle();
-    var probabilities = new float[model.Classes];
+    var probabilities = new float[model.Outputs];
     var times = new double[2000];
 
     string Measure(Action call, int warmUp)

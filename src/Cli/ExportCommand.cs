@@ -22,10 +22,11 @@ public sealed class ExportCommand : ICliCommand
 
     public string Usage => CommandLineParser.Usage(
         "simdrnn export --model FILE --onnx OUT.onnx [options]",
-        "Writes the model as ONNX: input [batch, steps, inputs], output probabilities [batch, classes]. rnn, rnn-relu,\n" +
-        "lstm and gru layers become ONNX's RNN, LSTM and GRU operators, every other cell a Scan over its own step.\n" +
+        "Writes the model as ONNX: input [batch, steps, inputs], output 'probabilities' (classifying heads) or\n" +
+        "'values' (regression), [batch, outputs] or, per-step heads, [batch, steps, outputs]. rnn, rnn-relu, lstm\n" +
+        "and gru layers become ONNX's RNN, LSTM and GRU operators, every other cell a Scan over its own step.\n" +
         "--streaming writes the one-step model instead: input [batch, inputs] and, per layer, h_0 ... as inputs,\n" +
-        "probabilities and h_0_next ... as outputs (docs/interop.md).\n" +
+        "the head's output after the step and h_0_next ... as outputs (docs/interop.md).\n" +
         "Exit codes: 0 written, 1 the model cannot be read or the file cannot be written, 2 bad options.",
         Options);
 

@@ -12,7 +12,8 @@ public sealed record OnnxExportOptions
     public int Opset { get; init; } = OnnxExporter.DefaultOpset;
 
     /// <summary>
-    /// False: the whole-sequence model, <c>input [batch, steps, inputs]</c> to <c>probabilities [batch, classes]</c>.
+    /// False: the whole-sequence model, <c>input [batch, steps, inputs]</c> to the head's output (for a last-step
+    /// classifier <c>probabilities [batch, classes]</c>; see <see cref="OnnxExporter.OutputName"/>).
     /// True: one step, with every layer's output and states as inputs and outputs (ONNX Runtime keeps no state
     /// between runs), for the use of <c>InferenceSession.Step</c>.
     /// </summary>
@@ -37,8 +38,14 @@ public static class OnnxExporter
     /// <summary>The model's input: [batch, steps, inputs] (streaming: [batch, inputs]).</summary>
     public const string InputName = "input";
 
-    /// <summary>The model's output: [batch, classes], each row summing to 1.</summary>
+    /// <summary>A classifying head's output: [batch, classes] (per-step heads: [batch, steps, classes]), each row summing to 1.</summary>
     public const string ProbabilitiesName = "probabilities";
+
+    /// <summary>A regression head's output: [batch, K] (per-step heads: [batch, steps, K]).</summary>
+    public const string ValuesName = "values";
+
+    /// <summary>The model's output for this head: <see cref="ProbabilitiesName"/> or <see cref="ValuesName"/>.</summary>
+    public static string OutputName(Head head) => head.Classifies ? ProbabilitiesName : ValuesName;
 
     /// <summary>The streaming model's carried values of one layer: the cell's output, then its states (e.g. h, c).</summary>
     public static IReadOnlyList<string> CarriedNames(CellInfo info) => [info.OutputName, .. info.States.Select(s => s.Name)];
@@ -95,7 +102,7 @@ public static class OnnxExporter
                 foreach (var name in initial) graph.Input(name, ["batch", shape.Hidden]);
             }
 
-            bool needSequence = layer < shape.Layers - 1 || OnnxHead.ReadsEveryStep(shape);
+            bool needSequence = layer < shape.Layers - 1 || OnnxHead.ReadsEveryStep(shape, options.Streaming);
             top = OnnxLayers.Emit(graph, shape, values, layer, x, initial, needSequence, Zeros);
             if (options.Streaming)
             {
@@ -111,7 +118,7 @@ public static class OnnxExporter
             x = top.Sequence ?? "";
         }
 
-        OnnxHead.Emit(graph, shape, values, top!);
+        OnnxHead.Emit(graph, shape, values, top!, options.Streaming);
         var doc = $"SimdRnn {info.Name}: {string.Join("; ", info.Gates.Select(g => $"{g.Name} = {g.Activation}({g.PreActivation})").Concat(info.States.Select(s => $"{s.Name} = {s.Update}")))}; {info.OutputName} = {info.Output}";
         var model = new OnnxModelProto(IrVersion(options.Opset), options.Opset, "simdrnn", ModelFile.EngineVersion, graph.Build(), Metadata(shape, options), doc);
         return OnnxEncoding.Encode(model);
@@ -151,6 +158,7 @@ public static class OnnxExporter
         new("simdrnn.hidden", shape.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.layers", shape.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.steps", shape.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("simdrnn.head", shape.Head.Name),
         new("simdrnn.model", options.Streaming ? "streaming" : "sequence"),
     ];
 }

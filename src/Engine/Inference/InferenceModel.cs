@@ -44,7 +44,7 @@ public sealed partial class InferenceModel : IDisposable
                 inputWeights[l].Refresh();
             }
 
-            headWeights = new PackedWeights<float>(this.parameters, shape.HeadWeight.Offset, shape.Hidden, transposed: true, shape.Hidden, shape.Classes);
+            headWeights = new PackedWeights<float>(this.parameters, shape.HeadWeight.Offset, shape.Hidden, transposed: true, shape.Hidden, shape.Outputs);
             headWeights.Refresh();
         }
         catch
@@ -69,8 +69,11 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>I: values per time step.</summary>
     public int Inputs => Shape.Inputs;
 
-    /// <summary>C: classes, the length of one row of probabilities.</summary>
-    public int Classes => Shape.Classes;
+    /// <summary>O: the head's outputs per prediction (classes, or values), the length of one row of outputs.</summary>
+    public int Outputs => Shape.Outputs;
+
+    /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict"/>: O, or T*O for a per-step head.</summary>
+    public int OutputsPerSequence => Shape.OutputsPerSequence;
 
     /// <summary>The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>.</summary>
     public ReadOnlySpan<float> Parameters => parameters;
@@ -90,7 +93,7 @@ public sealed partial class InferenceModel : IDisposable
                 packed += PackedFloats(Shape.LayerInputs(l), info.GateCount * Shape.Hidden);
             }
 
-            packed += PackedFloats(Shape.Hidden, Shape.Classes);
+            packed += PackedFloats(Shape.Hidden, Shape.Outputs);
             return sizeof(float) * (parameters.LongLength + packed);
         }
     }

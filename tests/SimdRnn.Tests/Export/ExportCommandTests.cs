@@ -34,7 +34,7 @@ public sealed class ExportCommandTests : IDisposable
         using var session = Session(File.ReadAllBytes(onnx));
         using var model = new InferenceModel(shape, parameters);
         using var reference = model.CreateSession();
-        var expected = new float[shape.Classes];
+        var expected = new float[shape.Outputs];
         var sequence = Models.Sequences(shape, 1, seed: 5);
         if (streaming)
         {

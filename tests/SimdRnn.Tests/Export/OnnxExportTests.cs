@@ -38,7 +38,7 @@ public sealed class OnnxExportTests
         using var model = InferenceModel.FromNetwork(network);
         const int count = 3;
         var sequences = Models.Sequences(shape, count, seed: 4);
-        var expected = new float[count * shape.Classes];
+        var expected = new float[count * shape.OutputsPerSequence];
         using (var session = model.CreateSession(count))
         {
             session.Predict(sequences, count, expected);
@@ -66,7 +66,7 @@ public sealed class OnnxExportTests
             foreach (var name in carried) states[OnnxExporter.StateInputName(layer, name)] = new float[count * shape.Hidden];
         }
 
-        var expected = new float[count * shape.Classes];
+        var expected = new float[count * shape.OutputsPerSequence];
         for (int t = 0; t < shape.Steps; t++)
         {
             var input = new float[count * shape.Inputs];
@@ -87,6 +87,59 @@ public sealed class OnnxExportTests
         }
     }
 
+    public static TheoryData<string, HeadKind, bool> CellsHeadsAndModels()
+    {
+        var data = new TheoryData<string, HeadKind, bool>();
+        foreach (var cell in new[] { "lstm", "gru", "mgu", "janet" })
+        {
+            foreach (var (_, kind) in Head.Kinds)
+            {
+                data.Add(cell, kind, false);
+                data.Add(cell, kind, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsHeadsAndModels))]
+    public void EveryHead_GivesInferenceSessionsOutputs(string cell, HeadKind kind, bool streaming)
+    {
+        var head = new Head(kind, kind is HeadKind.Classify or HeadKind.Tag ? 4 : 2);
+        var shape = new NetworkShape(Cell(cell), steps: 4, inputs: 3, hidden: 5, layers: 2, head);
+        using var network = Models.Network(shape, seed: 21);
+        using var model = InferenceModel.FromNetwork(network);
+        const int count = 3;
+        var sequences = Models.Sequences(shape, count, seed: 22);
+        using var session = model.CreateSession(count);
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Streaming = streaming }));
+        string output = OnnxExporter.OutputName(head);
+        if (streaming) Assert.Contains(output, onnx.OutputNames);
+        else Assert.Equal([output], onnx.OutputNames);
+        if (!streaming)
+        {
+            var expected = new float[count * shape.OutputsPerSequence];
+            session.Predict(sequences, count, expected);
+            var actual = Run(onnx, (OnnxExporter.InputName, sequences, [count, shape.Steps, shape.Inputs]))[output];
+            AssertClose(expected, actual, Tolerance, $"{cell}, {head}");
+            return;
+        }
+
+        var carried = OnnxExporter.CarriedNames(shape.Cell.Info);
+        var states = Enumerable.Range(0, shape.Layers).SelectMany(l => carried.Select(n => OnnxExporter.StateInputName(l, n))).ToDictionary(n => n, _ => new float[count * shape.Hidden]);
+        var stepOutputs = new float[count * shape.Outputs];
+        for (int t = 0; t < shape.Steps; t++)
+        {
+            var input = new float[count * shape.Inputs];
+            for (int r = 0; r < count; r++) sequences.AsSpan((r * shape.Steps + t) * shape.Inputs, shape.Inputs).CopyTo(input.AsSpan(r * shape.Inputs));
+            session.Step(input, stepOutputs);
+            var outputs = Run(onnx, [(OnnxExporter.InputName, input, [count, shape.Inputs]), .. states.Select(s => (s.Key, s.Value, new[] { count, shape.Hidden }))]);
+            AssertClose(stepOutputs, outputs[output], Tolerance, $"{cell}, {head}, streaming step {t}");
+            foreach (var name in states.Keys.ToList()) states[name] = outputs[name + "_next"];
+        }
+    }
+
     [Theory]
     [InlineData("lstm", OnnxExporter.MinOpset)]
     [InlineData("lstm", OnnxExporter.MaxOpset)]
@@ -98,7 +151,7 @@ public sealed class OnnxExportTests
         using var network = Models.Network(shape, seed: 1);
         using var model = InferenceModel.FromNetwork(network);
         var sequences = Models.Sequences(shape, 1, seed: 2);
-        var expected = new float[shape.Classes];
+        var expected = new float[shape.OutputsPerSequence];
         using (var session = model.CreateSession()) session.Predict(sequences, 1, expected);
         using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Opset = opset }));
         AssertClose(expected, Probabilities(onnx, sequences, 1, shape.Steps, shape.Inputs), Tolerance, $"{cell}, opset {opset}");

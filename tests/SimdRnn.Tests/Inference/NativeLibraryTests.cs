@@ -46,7 +46,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
 
         using var model = InferenceModel.Load(modelPath);
         using var session = model.CreateSession(maxBatch: 4);
-        var expected = new float[Digits * model.Classes];
+        var expected = new float[Digits * model.Outputs];
         session.Predict(sequences, Digits, expected);
 
         string publish = Path.Combine(work.Path, "publish");
@@ -65,7 +65,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         for (int k = 0; k < Digits; k++)
         {
             var fields = rows[k].Split(' ');
-            var row = expected.AsSpan(k * model.Classes, model.Classes);
+            var row = expected.AsSpan(k * model.Outputs, model.Outputs);
             int expectedClass = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(row);
             Assert.Equal(k, int.Parse(fields[0], CultureInfo.InvariantCulture));
             Assert.Equal(expectedClass, int.Parse(fields[1], CultureInfo.InvariantCulture));
