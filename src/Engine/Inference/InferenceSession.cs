@@ -370,16 +370,6 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    // Packed-A scratch of the largest product (k = max(I, H) up to KC, m = n up to MC) plus one edge tile.
-    internal static long GemmScratchFloats(int k, int rows)
-    {
-        (int mr, int nr, int kc, int mc) = Simd.Path switch
-        {
-            SimdPath.Vector512 => (GemmKernel512.MR, GemmKernel512.NR, GemmKernel512.KC, GemmKernel512.MC),
-            SimdPath.Vector256 => (GemmKernel256.MR, GemmKernel256.NR, GemmKernel256.KC, GemmKernel256.MC),
-            _ => (GemmKernelScalar.MR, GemmKernelScalar.NR, GemmKernelScalar.KC, GemmKernelScalar.MC),
-        };
-        long m = Math.Min(rows, mc);
-        return Math.Min(k, kc) * ((m + mr - 1) / mr * mr) + mr * nr;
-    }
+    // Packed-A scratch of the largest product (k = max(I, H), m = n rows) plus one edge tile.
+    internal static long GemmScratchFloats(int k, int rows) => Gemm.PackedProductScratchFloats(rows, k);
 }
