@@ -14,8 +14,8 @@ public sealed partial class InferenceModel : IDisposable
 {
     private readonly float[] parameters;
     private readonly Layer<float>[] layers;
-    private readonly PackedWeights<float>[] inputWeights;   // op(B) of x·weight_ih^T per layer: [I, G*H]
-    private readonly PackedWeights<float> headWeights;      // op(B) of h·fc.weight^T: [H, C]
+    private readonly PackedWeights<float>[] inputWeights;   // op(B) of x·weight_ih^T per recurrent layer: [I, G*H]
+    private readonly PackedWeights<float> headWeights;      // op(B) of features·fc.weight^T: [F, C]
     private int disposed;
 
     /// <summary>A model of <paramref name="shape"/> with a copy of <paramref name="parameters"/>, laid out as <see cref="NetworkShape.Tensors"/>.</summary>
@@ -30,12 +30,12 @@ public sealed partial class InferenceModel : IDisposable
 
         Shape = shape;
         this.parameters = parameters.ToArray();
-        layers = new Layer<float>[shape.Layers];
-        inputWeights = new PackedWeights<float>[shape.Layers];
+        layers = new Layer<float>[shape.RecurrentLayers];
+        inputWeights = new PackedWeights<float>[shape.RecurrentLayers];
         int gh = shape.Cell.Info.GateCount * shape.Hidden;
         try
         {
-            for (int l = 0; l < shape.Layers; l++)
+            for (int l = 0; l < shape.RecurrentLayers; l++)
             {
                 layers[l] = shape.Cell.CreateLayer(shape, l, this.parameters);
                 layers[l].Refresh();
@@ -44,7 +44,7 @@ public sealed partial class InferenceModel : IDisposable
                 inputWeights[l].Refresh();
             }
 
-            headWeights = new PackedWeights<float>(this.parameters, shape.HeadWeight.Offset, shape.Hidden, transposed: true, shape.Hidden, shape.Outputs);
+            headWeights = new PackedWeights<float>(this.parameters, shape.HeadWeight.Offset, shape.Features, transposed: true, shape.Features, shape.Outputs);
             headWeights.Refresh();
         }
         catch
@@ -72,7 +72,7 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>O: the head's outputs per prediction (classes, or values), the length of one row of outputs.</summary>
     public int Outputs => Shape.Outputs;
 
-    /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict"/>: O, or T*O for a per-step head.</summary>
+    /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>: O, or T*O for a per-step head.</summary>
     public int OutputsPerSequence => Shape.OutputsPerSequence;
 
     /// <summary>The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>.</summary>
@@ -86,14 +86,14 @@ public sealed partial class InferenceModel : IDisposable
             // Each layer packs weight_hh for forward and, as built for training, backward; plus weight_ih and the head here.
             var info = Shape.Cell.Info;
             long packed = 0;
-            for (int l = 0; l < Shape.Layers; l++)
+            for (int l = 0; l < Shape.RecurrentLayers; l++)
             {
                 packed += 2L * PackedFloats(Shape.Hidden, info.OutputRecurrentGates * Shape.Hidden);
                 packed += 2L * PackedFloats(Shape.Hidden, info.ExpressionRecurrentGates * Shape.Hidden);
                 packed += PackedFloats(Shape.LayerInputs(l), info.GateCount * Shape.Hidden);
             }
 
-            packed += PackedFloats(Shape.Hidden, Shape.Outputs);
+            packed += PackedFloats(Shape.Features, Shape.Outputs);
             return sizeof(float) * (parameters.LongLength + packed);
         }
     }
@@ -101,6 +101,7 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>A session for up to <paramref name="maxBatch"/> sequences at once; see <see cref="InferenceSession"/>.</summary>
     public InferenceSession CreateSession(int maxBatch = 1) => new(this, maxBatch);
 
+    /// <summary>Recurrent layer <paramref name="layer"/>, indexed by <see cref="NetworkShape.RecurrentLayer"/>.</summary>
     internal Layer<float> Layer(int layer) => layers[layer];
 
     internal PackedWeights<float> InputWeights(int layer) => inputWeights[layer];
