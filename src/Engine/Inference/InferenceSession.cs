@@ -190,7 +190,7 @@ public sealed class InferenceSession : IDisposable
         ReadOnlySpan<float> x = input[..(n * inputs)];
         for (int l = 0; l < layers.Length; l++)
         {
-            model.Layer(l).ForwardStep(layers[l], x, n, model.InputWeights(l), gemm);
+            model.Layer(l).ForwardStep(layers[l], x, n, gemm);
             x = layers[l].Output.AsSpan(0, n * model.Shape.Hidden);
         }
     }
@@ -202,7 +202,7 @@ public sealed class InferenceSession : IDisposable
         var rows = logits.AsSpan(0, n * classes);
         var bias = model.HeadBias;
         for (int r = 0; r < n; r++) bias.CopyTo(rows.Slice(r * classes, classes));
-        MatMul<float>.Multiply(n, layers[^1].Output.AsSpan(0, n * h), h, model.HeadWeights, rows, classes, accumulate: true, gemm);
+        model.Head.Project(n, layers[^1].Output.AsSpan(0, n * h), h, rows, classes, gemm);
         for (int r = 0; r < n; r++) TensorPrimitives.SoftMax(rows.Slice(r * classes, classes), destination.Slice(r * classes, classes));
     }
 
