@@ -41,14 +41,12 @@ public sealed class EvalCommand : ICliCommand
         int threads = parsed.PositiveInt("threads", Environment.ProcessorCount);
         bool json = parsed.Has("json");
 
-        using var model = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));
-        ModelLoading.CheckMnistShaped(model);
+        using var model = ModelClassifier.LoadMnist(path, context.Cells, parsed.Raw("cell"), threads);
         string directory = MnistSource.ResolveDirectory(parsed.Raw("data"));
         MnistSource.EnsureAvailable(directory, context.Error.WriteLine);
         var test = MnistSource.Load(directory, train: false);
 
-        using var classifier = new Classifier(model.Network, threads);
-        var evaluation = classifier.Evaluate(test);
+        var evaluation = model.Classifier.Evaluate(test);
         int classes = model.Shape.Classes;
         var confusion = Enumerable.Range(0, classes).Select(r => Enumerable.Range(0, classes).Select(c => evaluation.Confusion[r, c]).ToArray()).ToArray();
         var perClass = confusion.Select((row, r) => row.Sum() == 0 ? double.NaN : (double)row[r] / row.Sum()).ToArray();
@@ -60,7 +58,7 @@ public sealed class EvalCommand : ICliCommand
         }
         else
         {
-            context.Out.Write(Text(path, ModelLoading.Describe(model), test.Count, evaluation, perClass, confusion));
+            context.Out.Write(Text(path, model.Description, test.Count, evaluation, perClass, confusion));
         }
 
         return ExitCodes.Success;

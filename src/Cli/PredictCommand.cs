@@ -42,9 +42,8 @@ public sealed class PredictCommand : ICliCommand
         int? limit = parsed.Has("limit") ? parsed.PositiveInt("limit", 0) : null;
         bool json = parsed.Has("json");
 
-        using var model = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));
-        ModelLoading.CheckMnistShaped(model);
-        using var classifier = new Classifier(model.Network);
+        using var model = ModelClassifier.LoadMnist(path, context.Cells, parsed.Raw("cell"), threads: 1);
+        var classifier = model.Classifier;
         foreach (string file in parsed.Positionals)
         {
             var images = DigitImages.Read(file, limit);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using SimdRnn.Data;
+using SimdRnn.Inference;
 using SimdRnn.Model;
 using SimdRnn.Training;
 
@@ -9,12 +10,16 @@ namespace SimdRnn.IO;
 /// <summary>
 /// Runs a network forward over sequences, in chunks on worker threads: class probabilities for
 /// <c>simdrnn predict</c>, accuracy and the confusion matrix for <c>simdrnn eval</c>. The network is only read.
+/// It runs a training <see cref="Network{T}"/>'s forward pass, or an <see cref="InferenceModel"/>'s sessions (which
+/// is how an int8 model is evaluated: with the int8 kernels it runs on).
 /// </summary>
 public sealed class Classifier : IDisposable
 {
-    private readonly Network<float> network;
+    private readonly Network<float>? network;
     private readonly WorkerPool pool;
-    private readonly ChunkWorkspace<float>[] workspaces;   // one per worker
+    private readonly ChunkWorkspace<float>[] workspaces;   // one per worker, for the network
+    private readonly InferenceSession[] sessions;          // one per worker, for the inference model
+    private readonly float[][] sequences;                  // [ChunkRows, T, I] one per worker, for the sessions
     private readonly bool ownsThreads;
     private readonly Chunks chunks;
 
@@ -30,12 +35,30 @@ public sealed class Classifier : IDisposable
         this.pool = pool;
         ownsThreads = workspaces is null;
         this.workspaces = workspaces ?? Enumerable.Range(0, pool.Workers).Select(_ => network.CreateWorkspace(Trainer.ChunkRows)).ToArray();
+        sessions = [];
+        sequences = [];
+        Shape = network.Shape;
+        ChunkRows = this.workspaces[0].Capacity;
         chunks = new Chunks(this);
     }
 
-    private int ChunkRows => workspaces[0].Capacity;
+    /// <summary>Classifies with <paramref name="model"/>'s sessions, one per thread; the model stays the caller's.</summary>
+    public Classifier(InferenceModel model, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        pool = new WorkerPool(Math.Max(1, threads));
+        ownsThreads = true;
+        workspaces = [];
+        Shape = model.Shape;
+        ChunkRows = Trainer.ChunkRows;
+        sessions = Enumerable.Range(0, pool.Workers).Select(_ => model.CreateSession(ChunkRows)).ToArray();
+        sequences = Enumerable.Range(0, pool.Workers).Select(_ => new float[ChunkRows * Shape.Steps * Shape.Inputs]).ToArray();
+        chunks = new Chunks(this);
+    }
 
-    public NetworkShape Shape => network.Shape;
+    private int ChunkRows { get; }
+
+    public NetworkShape Shape { get; }
 
     /// <summary>The softmax probabilities [N, C] of every sequence of <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The data's steps or inputs differ from the network's.</exception>
@@ -80,6 +103,7 @@ public sealed class Classifier : IDisposable
         if (!ownsThreads) return;
         pool.Dispose();
         foreach (var workspace in workspaces) workspace.Dispose();
+        foreach (var session in sessions) session.Dispose();
     }
 
     private sealed class Chunks(Classifier owner) : IWorkItems
@@ -95,8 +119,17 @@ public sealed class Classifier : IDisposable
 
         public void Run(int chunk, int worker)
         {
-            var ws = owner.workspaces[worker];
             int rows = owner.ChunkRows, first = chunk * rows, n = Math.Min(rows, data!.Count - first), classes = owner.Shape.Classes;
+            if (owner.network is null)
+            {
+                var batch = owner.sequences[worker];
+                int length = data.SequenceLength;
+                for (int r = 0; r < n; r++) data.CopySequence(first + r, batch.AsSpan(r * length, length));
+                owner.sessions[worker].Predict(batch, n, probabilities.AsSpan(first * classes, n * classes));
+                return;
+            }
+
+            var ws = owner.workspaces[worker];
             for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
             owner.network.Forward(ws, n);
             for (int r = 0; r < n; r++)

@@ -89,27 +89,7 @@ public static class ModelFile
         var shape = network.Shape;
         var tensors = new List<TensorToWrite>();
         foreach (var tensor in shape.Tensors) tensors.Add(new(tensor.Name, tensor.Shape, network.Parameters.AsMemory(tensor.Offset, tensor.Length)));
-
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in checkpoint.Metadata ?? new Dictionary<string, string>())
-        {
-            if (StandardKeys.Contains(key)) throw new ArgumentException($"Metadata key '{key}' is written by ModelFile itself.", nameof(checkpoint));
-            metadata[key] = value;
-        }
-
-        metadata[Keys.Format] = Format;
-        metadata[Keys.FormatVersion] = "1";
-        metadata[Keys.Cell] = shape.Cell.Info.Name;
-        metadata[Keys.Hidden] = Invariant(shape.Hidden);
-        metadata[Keys.Layers] = Invariant(shape.Layers);
-        metadata[Keys.Input] = Invariant(shape.Inputs);
-        metadata[Keys.Steps] = Invariant(shape.Steps);
-        metadata[Keys.Classes] = Invariant(shape.Classes);
-        metadata[Keys.SpecHash] = shape.Cell.Info.SpecHash;
-        metadata[Keys.EngineVersion] = EngineVersion;
-        metadata[Keys.Epoch] = Invariant(checkpoint.Epoch);
-        if (checkpoint.Options is { } options) metadata[Keys.TrainOptions] = TrainOptionsJson.Write(options);
-
+        var metadata = Metadata(shape, checkpoint);
         if (checkpoint.Optimizer is { } optimizer)
         {
             var names = OptimizerState.BufferNames(optimizer.Kind);
@@ -133,6 +113,31 @@ public static class ModelFile
         AtomicFile.Write(path, stream => SafetensorsWriter.Write(stream, tensors, metadata), wrap);
     }
 
+    /// <summary>The metadata every SimdRnn file carries: the checkpoint's extra keys, format, cell, sizes, spec hash, versions, epoch, options.</summary>
+    internal static Dictionary<string, string> Metadata(NetworkShape shape, ModelCheckpoint checkpoint)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in checkpoint.Metadata ?? new Dictionary<string, string>())
+        {
+            if (StandardKeys.Contains(key)) throw new ArgumentException($"Metadata key '{key}' is written by ModelFile itself.", nameof(checkpoint));
+            metadata[key] = value;
+        }
+
+        metadata[Keys.Format] = Format;
+        metadata[Keys.FormatVersion] = "1";
+        metadata[Keys.Cell] = shape.Cell.Info.Name;
+        metadata[Keys.Hidden] = Invariant(shape.Hidden);
+        metadata[Keys.Layers] = Invariant(shape.Layers);
+        metadata[Keys.Input] = Invariant(shape.Inputs);
+        metadata[Keys.Steps] = Invariant(shape.Steps);
+        metadata[Keys.Classes] = Invariant(shape.Classes);
+        metadata[Keys.SpecHash] = shape.Cell.Info.SpecHash;
+        metadata[Keys.EngineVersion] = EngineVersion;
+        metadata[Keys.Epoch] = Invariant(checkpoint.Epoch);
+        if (checkpoint.Options is { } options) metadata[Keys.TrainOptions] = TrainOptionsJson.Write(options);
+        return metadata;
+    }
+
     /// <summary>
     /// Loads a model. With SimdRnn metadata the cell is found by name in <paramref name="cells"/> (or
     /// <paramref name="cellOverride"/>) and its spec hash checked; without it (a PyTorch state_dict) the sizes are
@@ -145,6 +150,12 @@ public static class ModelFile
         using var file = SafetensorsFile.Open(path);
         var description = Describe(file.Header, cells, cellOverride);
         var header = file.Header;
+        if (QuantizedModelFile.IsQuantized(header))
+        {
+            throw new ModelFormatException(path,
+                "expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume or quantize the float model it came from");
+        }
+
         var shape = description.Shape;
         var network = new Network<float>(shape);
         try
@@ -186,7 +197,7 @@ public static class ModelFile
 
     // A NaN or infinity read from a file would turn every prediction into NaN, or a resumed run's first loss:
     // refused at the door, naming the tensor.
-    private static void CheckFinite(string path, string tensor, ReadOnlySpan<float> values)
+    internal static void CheckFinite(string path, string tensor, ReadOnlySpan<float> values)
     {
         // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
         int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude(values);
@@ -208,11 +219,12 @@ public static class ModelFile
         return Describe(file.Header, cells, cellOverride);
     }
 
-    private static ModelDescription Describe(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
+    internal static ModelDescription Describe(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
     {
         bool native = header.Metadata.TryGetValue(Keys.Format, out string? format) && format == Format;
         var shape = native ? NativeShape(header, cells, cellOverride) : InferredShape(header, cells, cellOverride);
-        CheckTensors(header, shape);
+        if (native && QuantizedModelFile.IsQuantized(header)) QuantizedModelFile.CheckTensors(header, shape);
+        else CheckTensors(header, shape);
         var optimizerKind = native ? OptimizerKindOf(header) : null;
         CheckOptimizerTensors(header, shape, optimizerKind);
         long? optimizerSteps = optimizerKind is null ? null : ParseLong(header, Keys.OptimizerSteps);
@@ -374,7 +386,7 @@ public static class ModelFile
         }
     }
 
-    private static void CheckTensor(SafetensorsHeader header, string name, int[] shape)
+    internal static void CheckTensor(SafetensorsHeader header, string name, int[] shape)
     {
         string expected = SafetensorsTensor.Format(shape.Select(d => (long)d));
         var found = header.Find(name) ?? throw new ModelFormatException(header.Path, $"tensor '{name}': expected shape {expected}, found no such tensor");

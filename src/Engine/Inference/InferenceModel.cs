@@ -54,20 +54,6 @@ public sealed partial class InferenceModel : IDisposable
         layers = CreateLayers(shape, this.parameters, weights);
     }
 
-    /// <summary>
-    /// A model over weights already made in their own format (e.g. int8), taking ownership of all of them.
-    /// <paramref name="parameters"/> supplies the biases and elementwise parameters the layers read.
-    /// </summary>
-    internal InferenceModel(NetworkShape shape, float[] parameters, LayerWeights<float>[] weights, IProjection<float> head, WeightFormat format)
-    {
-        Shape = shape;
-        this.parameters = parameters;
-        this.weights = weights;
-        this.head = head;
-        Format = format;
-        layers = CreateLayers(shape, parameters, weights);
-    }
-
     private static Layer<float>[] CreateLayers(NetworkShape shape, float[] parameters, LayerWeights<float>[] weights) =>
         Enumerable.Range(0, shape.Layers).Select(l => shape.Cell.CreateLayer(shape, l, parameters, weights[l], backward: null)).ToArray();
 
@@ -92,7 +78,10 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>C: classes, the length of one row of probabilities.</summary>
     public int Classes => Shape.Classes;
 
-    /// <summary>The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>.</summary>
+    /// <summary>
+    /// The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>; in an int8 model the weight
+    /// matrices hold their dequantized values (q * scale).
+    /// </summary>
     public ReadOnlySpan<float> Parameters => parameters;
 
     /// <summary>Bytes the model holds: its float parameters and the packed or quantized weight matrices (not the sessions' workspaces).</summary>
@@ -119,6 +108,7 @@ public sealed partial class InferenceModel : IDisposable
     {
         foreach (var layer in weights) layer.Dispose();
         head.Dispose();
+        int8?.Dispose();
     }
 }
 
