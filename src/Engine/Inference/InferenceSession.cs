@@ -36,7 +36,7 @@ public sealed class InferenceSession : IDisposable
         stepInput = new float[maxBatch * shape.Inputs];
         logits = new float[maxBatch * shape.Classes];
         probabilities = new float[shape.Classes];
-        WorkspaceBytes = RequiredBytes(shape, maxBatch);
+        WorkspaceBytes = RequiredBytes(model, maxBatch);
 
         // One step of every product at the largest row count sizes the GEMM scratch now rather than on first use.
         Advance(sequenceLayers, stepInput, maxBatch);
@@ -60,15 +60,18 @@ public sealed class InferenceSession : IDisposable
     /// Bytes a session of <paramref name="model"/> for <paramref name="maxBatch"/> rows allocates, before creating it:
     /// for each layer, two step workspaces (whole sequences, streams) of n*H*(2G + R + 3 + 2S) floats, the
     /// step input [n, I], logits [n, C] and the GEMM's packed-A scratch. The model's weights are not included
-    /// (<see cref="InferenceModel.WeightBytes"/>).
+    /// (<see cref="InferenceModel.WeightBytes"/>). An int8 model's products also quantize up to n rows of max(I, H)
+    /// values into the GEMM scratch.
     /// </summary>
     public static long RequiredBytes(InferenceModel model, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return RequiredBytes(model.Shape, maxBatch);
+        long bytes = RequiredBytes(model.Shape, maxBatch);
+        if (model.Format == WeightFormat.Int8) bytes += sizeof(float) * Kernels.Quantized.Int8Gemm.ScratchFloats(maxBatch, Math.Max(model.Inputs, model.Shape.Hidden));
+        return bytes;
     }
 
-    /// <inheritdoc cref="RequiredBytes(InferenceModel, int)"/>
+    /// <summary>The same for a float32 model of <paramref name="shape"/>.</summary>
     public static long RequiredBytes(NetworkShape shape, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(shape);

@@ -66,8 +66,8 @@ internal static unsafe class Int8Gemm
 
         // Quantized rows [m, Groups*4] (zero-padded), then their scales [m].
         int rowBytes = w.Groups * 4;
-        nint rowFloats = ((nint)m * rowBytes + 63) / 64 * 16;
-        float* scratch = workspace.Int8Rows(rowFloats + m);
+        nint rowFloats = RowFloats(m, w.K);
+        float* scratch = workspace.Int8Rows((nint)ScratchFloats(m, w.K));
         sbyte* rows = (sbyte*)scratch;
         float* rowScales = scratch + rowFloats;
         for (int i = 0; i < m; i++)
@@ -93,6 +93,12 @@ internal static unsafe class Int8Gemm
             }
         }
     }
+
+    /// <summary>Floats of workspace scratch a product of <paramref name="m"/> rows of <paramref name="k"/> values takes: the quantized rows and their scales.</summary>
+    public static long ScratchFloats(int m, int k) => RowFloats(m, k) + m;
+
+    // The quantized rows, zero-padded to whole 4-byte groups, in whole 64-byte lines.
+    private static nint RowFloats(int m, int k) => ((nint)m * ((k + 3) / 4 * 4) + 63) / 64 * 16;
 
     // The scalar kernel and the others' oracle: row-major values, exact int sums, the shared dequantization.
     private static void Reference(Int8Matrix w, int m, sbyte* rows, int rowBytes, float* rowScales, float* c, nint ldc)
