@@ -77,6 +77,9 @@ internal static unsafe class Int8Gemm
             row[w.K..].Clear();
         }
 
+        // vpdpbusd reads the activations unsigned: q + 128, which is q with its top bit flipped, once for all panels.
+        if (kernel == Int8Kernel.AvxVnni) FlipTopBits(new Span<byte>(rows, m * rowBytes));
+
         fixed (float* pc = c)
         {
             switch (kernel)
@@ -92,6 +95,14 @@ internal static unsafe class Int8Gemm
                     break;
             }
         }
+    }
+
+    private static void FlipTopBits(Span<byte> bytes)
+    {
+        var top = Vector256.Create((byte)0x80);
+        int i = 0;
+        for (; i + 32 <= bytes.Length; i += 32) (Vector256.Create<byte>(bytes.Slice(i, 32)) ^ top).CopyTo(bytes.Slice(i, 32));
+        for (; i < bytes.Length; i++) bytes[i] ^= 0x80;
     }
 
     /// <summary>Floats of workspace scratch a product of <paramref name="m"/> rows of <paramref name="k"/> values takes: the quantized rows and their scales.</summary>
@@ -134,13 +145,13 @@ internal interface IInt8Dot
     static abstract Vector256<int> Accumulate(Vector256<int> acc, Vector256<sbyte> a, Vector256<sbyte> prepared, Vector256<sbyte> w);
 }
 
-/// <summary>vpdpbusd takes unsigned activations: a + 128 (a xor 0x80), corrected at the end.</summary>
+/// <summary>vpdpbusd takes unsigned activations: a + 128 (stored so by <see cref="Int8Gemm.Multiply"/>), corrected at the end.</summary>
 internal readonly struct VnniDot : IInt8Dot
 {
     public static bool Offset => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<sbyte> Prepare(Vector256<sbyte> a) => a ^ Vector256.Create(unchecked((sbyte)0x80));
+    public static Vector256<sbyte> Prepare(Vector256<sbyte> a) => a;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Accumulate(Vector256<int> acc, Vector256<sbyte> a, Vector256<sbyte> prepared, Vector256<sbyte> w) =>
