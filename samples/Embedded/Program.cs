@@ -204,7 +204,7 @@ static int CompareInt8(InferenceModel model)
     [
         ("streaming step, batch 1", 2000, 1, c => single[c].Step(sequences.AsSpan(0, model.Inputs), probabilities.AsSpan(0, model.Classes))),
         ($"whole sequence ({model.Steps} steps), batch 1", 200, 1, c => single[c].Predict(sequences, 1, probabilities)),
-        ($"one sequence of a batch of {Batch}", 10, Batch, c => batched[c].Predict(sequences, Batch, probabilities)),
+        ($"one sequence of a batch of {Batch}", 40, Batch, c => batched[c].Predict(sequences, Batch, probabilities)),
     ];
 
     Console.WriteLine($"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}, layers {model.Shape.Layers}; CPU {Cpu()}; float32 on {model.Kernel}, int8 on {int8.Kernel}");
