@@ -12,9 +12,12 @@
  *     simdrnn_step(s, values_of_one_step, 1, probabilities); simdrnn_reset(s, -1); streaming
  *     simdrnn_session_free(s); simdrnn_model_free(model);
  *
- * Shapes (from simdrnn_model_info): T steps per sequence, I values per step, C classes. A sequence is T*I
- * floats, step t at t*I; a batch of n sequences is n*T*I floats, sequence k at k*T*I. Probabilities are C
- * floats per sequence (softmax, summing to 1).
+ * Shapes (from simdrnn_model_info): T steps per sequence, I values per step, O outputs per prediction. A
+ * sequence is T*I floats, step t at t*I; a batch of n sequences is n*T*I floats, sequence k at k*T*I. The
+ * head (simdrnn_model_head) says what the outputs are: for a classifying head (classify, tag) O class
+ * probabilities (softmax, summing to 1), for a regression head (regress, regress-steps) O predicted values;
+ * a last-step head gives one prediction per sequence (O floats), a per-step head one per step (T*O floats,
+ * step t at t*O). "probabilities" below means these outputs.
  *
  * Errors: every function except simdrnn_version and simdrnn_last_error returns SIMDRNN_OK (0) or a
  * positive SIMDRNN_ERROR_* code, and then simdrnn_last_error() on the same thread says what went wrong in one
@@ -69,8 +72,13 @@ int simdrnn_load(const char *path, simdrnn_model **model);
 /* The same from the file's bytes in memory (e.g. linked into the program); the bytes may be freed afterwards. */
 int simdrnn_load_memory(const void *bytes, size_t length, simdrnn_model **model);
 
-/* T, I and C of the model; any pointer may be NULL. */
+/* T, I and O (the classes of a classifying head) of the model; any pointer may be NULL. */
 int simdrnn_model_info(const simdrnn_model *model, int *steps, int *inputs, int *classes);
+
+/* The model's head: SIMDRNN_HEAD_CLASSIFY, _TAG, _REGRESS or _REGRESS_STEPS, and the floats simdrnn_predict
+   writes per sequence (O, or T*O for a per-step head); any pointer may be NULL. */
+enum { SIMDRNN_HEAD_CLASSIFY = 0, SIMDRNN_HEAD_TAG = 1, SIMDRNN_HEAD_REGRESS = 2, SIMDRNN_HEAD_REGRESS_STEPS = 3 };
+int simdrnn_model_head(const simdrnn_model *model, int *kind, int *outputs_per_sequence);
 
 /* The bytes simdrnn_session_create(model, max_batch, ...) will allocate, before creating it. */
 int simdrnn_session_bytes(const simdrnn_model *model, int max_batch, int64_t *bytes);
@@ -85,13 +93,13 @@ int simdrnn_session_create(simdrnn_model *model, int max_batch, simdrnn_session 
 /* Frees a session (NULL: nothing). */
 int simdrnn_session_free(simdrnn_session *session);
 
-/* Classifies count (>= 0, any number: runs in chunks of max_batch) whole sequences: reads sequences[count*T*I],
-   writes probabilities[count*C]. Leaves the streams of simdrnn_step as they are. */
+/* Predicts count (>= 0, any number: runs in chunks of max_batch) whole sequences: reads sequences[count*T*I],
+   writes probabilities[count*O] (count*T*O for a per-step head). Leaves the streams of simdrnn_step as they are. */
 int simdrnn_predict(simdrnn_session *session, const float *sequences, int count, float *probabilities);
 
 /* Advances streams 0..streams-1 (1 <= streams <= max_batch) by one time step: reads input[streams*I] (stream k's
-   values at k*I) and, unless probabilities is NULL, writes their class probabilities after this step into
-   probabilities[streams*C]. After T steps from a reset they equal simdrnn_predict's for the same sequences.
+   values at k*I) and, unless probabilities is NULL, writes the head's outputs after this step into
+   probabilities[streams*O]. After T steps from a reset they equal simdrnn_predict's for the same sequences.
    Streams from `streams` on keep their state. */
 int simdrnn_step(simdrnn_session *session, const float *input, int streams, float *probabilities);
 

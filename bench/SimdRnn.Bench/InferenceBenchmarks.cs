@@ -34,7 +34,7 @@ public class InferenceBenchmarks
         var random = new Random(2);
         sequences = new float[Batch * shape.Steps * shape.Inputs];
         for (int i = 0; i < sequences.Length; i++) sequences[i] = random.NextSingle();
-        probabilities = new float[Batch * shape.Classes];
+        probabilities = new float[Batch * shape.Outputs];
         Console.WriteLine($"// lstm-128: weights {model.WeightBytes:N0} bytes; session workspace {InferenceSession.RequiredBytes(model, 1):N0} bytes (max batch 1), " +
             $"{InferenceSession.RequiredBytes(model, Batch):N0} bytes (max batch {Batch}); SIMD {Kernels.Simd.Path}");
     }

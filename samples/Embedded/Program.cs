@@ -51,7 +51,7 @@ using (model)
     // Everything a session needs is allocated here; Predict and Step allocate nothing afterwards.
     using var session = model.CreateSession(stream ? 1 : batch);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Classes} classes; session {session.WorkspaceBytes:N0} bytes"));
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; session {session.WorkspaceBytes:N0} bytes"));
     try
     {
         return stream ? Stream(session, labelled) : Batch(session, batch, labelled);
@@ -69,7 +69,7 @@ static int Batch(InferenceSession session, int batch, bool labelled)
     int length = model.Steps * model.Inputs, lineNumber = 0, count = 0, correct = 0, pending = 0;
     var sequences = new float[batch * length];
     var labels = new int[batch];
-    var probabilities = new float[batch * model.Classes];
+    var probabilities = new float[batch * model.Outputs];
     var clock = new Stopwatch();
 
     void Flush()
@@ -79,7 +79,7 @@ static int Batch(InferenceSession session, int batch, bool labelled)
         clock.Stop();
         for (int r = 0; r < pending; r++)
         {
-            var row = probabilities.AsSpan(r * model.Classes, model.Classes);
+            var row = probabilities.AsSpan(r * model.Outputs, model.Outputs);
             int predicted = TensorPrimitives.IndexOfMax<float>(row);
             if (labelled && predicted == labels[r]) correct++;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count + r}: class {predicted} ({row[predicted]:F3})"));
@@ -106,7 +106,7 @@ static int Batch(InferenceSession session, int batch, bool labelled)
 static int Stream(InferenceSession session, bool labelled)
 {
     var model = session.Model;
-    var probabilities = new float[model.Classes];
+    var probabilities = new float[model.Outputs];
     int lineNumber = 0, sequences = 0, correct = 0, steps = 0;
     var clock = new Stopwatch();
     var running = new System.Text.StringBuilder();
@@ -156,7 +156,7 @@ static int Latency(InferenceModel model)
     var random = new Random(1);
     var sequence = new float[model.Steps * model.Inputs];
     for (int i = 0; i < sequence.Length; i++) sequence[i] = random.NextSingle();
-    var probabilities = new float[model.Classes];
+    var probabilities = new float[model.Outputs];
     var times = new double[2000];
 
     string Measure(Action call, int warmUp)
@@ -198,11 +198,11 @@ static int CompareInt8(InferenceModel model)
     var random = new Random(1);
     var sequences = new float[Batch * model.Steps * model.Inputs];
     for (int i = 0; i < sequences.Length; i++) sequences[i] = random.NextSingle();
-    var probabilities = new float[Batch * model.Classes];
+    var probabilities = new float[Batch * model.Outputs];
 
     (string Name, int Calls, double Divisor, Action<int> Call)[] measures =
     [
-        ("streaming step, batch 1", 2000, 1, c => single[c].Step(sequences.AsSpan(0, model.Inputs), probabilities.AsSpan(0, model.Classes))),
+        ("streaming step, batch 1", 2000, 1, c => single[c].Step(sequences.AsSpan(0, model.Inputs), probabilities.AsSpan(0, model.Outputs))),
         ($"whole sequence ({model.Steps} steps), batch 1", 200, 1, c => single[c].Predict(sequences, 1, probabilities)),
         ($"one sequence of a batch of {Batch}", 40, Batch, c => batched[c].Predict(sequences, Batch, probabilities)),
     ];

@@ -29,7 +29,7 @@ public sealed class BenchCommand : ICliCommand
         new("layers", "N", "Stacked recurrent layers", "1"),
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of a fifth of that)", "10"),
-        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
+        .. DataOptions.Options,
         new("peak", null, "Measure and print only the peak FMA rate for 1 and N threads"),
         new("json", null, "Print one JSON object"),
     ];
@@ -40,9 +40,10 @@ public sealed class BenchCommand : ICliCommand
 
     public string Usage => CommandLineParser.Usage(
         "simdrnn bench [options]",
-        "Trains on MNIST for the given time after a warm-up and reports the median samples/s of 5 windows,\n" +
-        "GFLOP/s of the recurrent GEMMs (2GHT(3H+2I) per sample for the first layer, 6GHT(2H) for each\n" +
-        "further one) and the fraction of the peak FMA rate this machine reaches with as many threads.",
+        "Trains on MNIST (or the data of --data-format csv|text, as train reads it) for the given time after a\n" +
+        "warm-up and reports the median samples/s of 5 windows, GFLOP/s of the GEMMs (2GHT(3H+2I) per sample\n" +
+        "for the first layer, 6GHT(2H) for each further one, 6PHO for the head's P predictions of O outputs)\n" +
+        "and the fraction of the peak FMA rate this machine reaches with as many threads.",
         Options);
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -78,12 +79,12 @@ public sealed class BenchCommand : ICliCommand
         var cell = CellCatalog.Find(context.Cells, options.Cell)
             ?? throw ParsedArguments.Expected("cell", "one of " + string.Join(", ", context.Cells.Select(c => c.Info.Name)), options.Cell);
 
-        string directory = MnistSource.ResolveDirectory(parsed.Raw("data"));
-        MnistSource.EnsureAvailable(directory, context.Error.WriteLine);
-        SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
+        var data = DataOptions.Read(parsed).Load(context.Error.WriteLine);
+        SequenceDataset train = data.Train, test = data.Test;
 
         using var trainer = new Trainer(cell, options, train);
         context.Error.WriteLine(TrainCommand.Header(options, trainer.Shape.ParameterCount));
+        context.Error.WriteLine(data.Description);
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warming up for {seconds / Windows:F1} s, then {Windows} windows of {seconds / Windows:F1} s"));
 
         int epoch = 1;

@@ -89,7 +89,7 @@ public static class CliApp
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new TrainCommand(), new EvalCommand(), new PredictCommand(), new InspectCommand(),
-        new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
+        new SampleCommand(), new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
         new QuantizeCommand(),
     ];
 

@@ -5,13 +5,16 @@ using SimdRnn.Training;
 
 namespace SimdRnn.Cli;
 
-/// <summary><c>simdrnn eval</c>: a saved model's accuracy on the 10,000 MNIST test images, per class, and its confusion matrix.</summary>
+/// <summary>
+/// <c>simdrnn eval</c>: a saved model's test figures, by its head: accuracy per class and the confusion matrix for
+/// classifying heads (the 10,000 MNIST test images by default), RMSE and MAE for regression, bits per character for text.
+/// </summary>
 public sealed class EvalCommand : ICliCommand
 {
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("model", "FILE", "The model (.safetensors) to evaluate"),
-        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
+        .. DataOptions.Options.Where(o => o.Name is not ("train" or "task" or "steps" or "inputs" or "classes" or "targets")),
         new("cell", "NAME", "The cell, for a file without SimdRnn metadata whose gate count does not tell"),
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("json", null, "Print one JSON object on stdout instead of text"),
@@ -19,12 +22,13 @@ public sealed class EvalCommand : ICliCommand
 
     public string Name => "eval";
 
-    public string Summary => "Evaluate a saved model on the MNIST test set: accuracy, per class, confusion matrix";
+    public string Summary => "Evaluate a saved model on test data: accuracy, per class, confusion matrix; RMSE and MAE; bits per character";
 
     public string Usage => CommandLineParser.Usage(
         "simdrnn eval --model FILE [options]",
-        "Classifies the 10,000 MNIST test images with a model saved by 'simdrnn train --save' or a PyTorch\n" +
-        "state_dict saved as safetensors (see docs/interop.md).\n" +
+        "Evaluates a model saved by 'simdrnn train --save' or a PyTorch state_dict saved as safetensors (see\n" +
+        "docs/interop.md) on the 10,000 MNIST test images, or on --test FILE with --data-format csv|text (the\n" +
+        "model gives the task, steps and inputs).\n" +
         "Exit codes: 0 done, 1 bad model or data file, 2 bad options.",
         Options);
 
@@ -41,37 +45,60 @@ public sealed class EvalCommand : ICliCommand
         int threads = parsed.PositiveInt("threads", Environment.ProcessorCount);
         bool json = parsed.Has("json");
 
-        using var model = ModelClassifier.LoadMnist(path, context.Cells, parsed.Raw("cell"), threads);
-        string directory = MnistSource.ResolveDirectory(parsed.Raw("data"));
-        MnistSource.EnsureAvailable(directory, context.Error.WriteLine);
-        var test = MnistSource.Load(directory, train: false);
+        using var model = ModelEvaluator.Load(path, context.Cells, parsed.Raw("cell"), threads);
+        var data = DataOptions.Read(parsed, model.Shape);
+        if (data.Format == DataFormat.Mnist) ModelLoading.CheckMnistShaped(path, model.Shape);
+        var test = data.LoadTest(model.Shape, model.Description.Vocabulary, context.Error.WriteLine);
 
-        var evaluation = model.Classifier.Evaluate(test);
-        int classes = model.Shape.Classes;
-        var confusion = Enumerable.Range(0, classes).Select(r => Enumerable.Range(0, classes).Select(c => evaluation.Confusion[r, c]).ToArray()).ToArray();
-        var perClass = confusion.Select((row, r) => row.Sum() == 0 ? double.NaN : (double)row[r] / row.Sum()).ToArray();
+        var evaluator = model.Evaluator;
+        Evaluation evaluation;
+        try
+        {
+            evaluation = evaluator.Evaluate(test);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliDataException($"{data.Test ?? "the test data"}: {e.Message}", e);
+        }
+
+        bool text = model.Description.Vocabulary is not null;
+        int[][]? confusion = evaluation.Confusion is { } matrix
+            ? Enumerable.Range(0, matrix.GetLength(0)).Select(r => Enumerable.Range(0, matrix.GetLength(1)).Select(c => matrix[r, c]).ToArray()).ToArray()
+            : null;
+        var perClass = confusion?.Select((row, r) => row.Sum() == 0 ? double.NaN : (double)row[r] / row.Sum()).ToArray();
+        int predictions = test.Count * test.PredictionsPerSequence;
 
         if (json)
         {
-            context.Out.WriteLine(ModelJson.Eval(new EvalLine(path, model.Shape.Cell.Info.Name, test.Count, evaluation.Accuracy, evaluation.Cost,
-                perClass, confusion, evaluation.SamplesPerSecond)));
+            context.Out.WriteLine(ModelJson.Eval(EvalLine.Of(path, model.Shape.Cell.Info.Name, test.Count, evaluation, text) with
+            {
+                PerClassAccuracy = perClass,
+                Confusion = confusion,
+            }));
+        }
+        else if (confusion is not null && !text)
+        {
+            context.Out.Write(Text(path, model.Text, predictions, evaluation, perClass!, confusion));
         }
         else
         {
-            context.Out.Write(Text(path, model.Description, test.Count, evaluation, perClass, confusion));
+            context.Out.WriteLine($"Model: {path} ({model.Text})");
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{TrainCommand.TestFigures(evaluation, text, ": ")}, mean loss {evaluation.Loss:F6} over {predictions:N0} predictions of {test.Count:N0} sequences"));
         }
 
         return ExitCodes.Success;
     }
 
-    /// <summary>The text report: accuracy, per-class accuracy and the confusion matrix.</summary>
+    /// <summary>The text report of a classifying head: accuracy, per-class accuracy and the confusion matrix.</summary>
     public static string Text(string path, string description, int count, Evaluation evaluation, double[] perClass, int[][] confusion)
     {
         var text = new StringBuilder();
         var invariant = CultureInfo.InvariantCulture;
-        int correct = (int)Math.Round(evaluation.Accuracy * count);
+        double accuracy = evaluation.Accuracy ?? double.NaN;
+        int correct = (int)Math.Round(accuracy * count);
         text.Append(invariant, $"Model: {path} ({description})\n");
-        text.Append(invariant, $"Test accuracy: {evaluation.Accuracy:F4} ({correct:N0} of {count:N0}), mean cost {evaluation.Cost:F6}\n");
+        text.Append(invariant, $"Test accuracy: {accuracy:F4} ({correct:N0} of {count:N0}), mean cost {evaluation.Loss:F6}\n");
         text.Append("Per class:\n");
         for (int c = 0; c < perClass.Length; c++)
         {
@@ -79,7 +106,7 @@ public sealed class EvalCommand : ICliCommand
         }
 
         int width = Math.Max(5, confusion.SelectMany(r => r).Max().ToString(invariant).Length + 1);
-        text.Append("Confusion matrix (rows: true digit, columns: predicted):\n");
+        text.Append("Confusion matrix (rows: true class, columns: predicted):\n");
         text.Append("    ");
         for (int c = 0; c < confusion.Length; c++) text.Append(c.ToString(invariant).PadLeft(width));
         text.Append('\n');

@@ -52,9 +52,9 @@ public sealed class InspectCommand : ICliCommand
         {
             var shape = model?.Shape;
             context.Out.WriteLine(ModelJson.Inspect(new InspectLine(path, bytes, header.Metadata.GetValueOrDefault(ModelFile.Keys.Format),
-                shape?.Cell.Info.Name ?? header.Metadata.GetValueOrDefault(ModelFile.Keys.Cell), shape?.Steps, shape?.Inputs, shape?.Hidden, shape?.Layers, shape?.Classes,
+                shape?.Cell.Info.Name ?? header.Metadata.GetValueOrDefault(ModelFile.Keys.Cell), shape?.Steps, shape?.Inputs, shape?.Hidden, shape?.Layers, shape is { Head.Classifies: true } ? shape.Outputs : null,
                 parameters, header.Tensors.Select(t => new TensorLine(t.Name, t.DType.Name(), t.Shape)).ToArray(),
-                header.Metadata.ToDictionary(), model is not null, error)));
+                header.Metadata.ToDictionary(), model is not null, error) { Head = shape?.Head.Name, Outputs = shape?.Outputs }));
         }
         else
         {
@@ -77,7 +77,9 @@ public sealed class InspectCommand : ICliCommand
             var shape = model.Shape;
             string hash = metadata.TryGetValue(ModelFile.Keys.SpecHash, out string? saved) ? $"spec hash {saved}, as in this build" : "no spec hash in the file";
             text.Append(invariant, $"Cell: {shape.Cell.Info.Name} ({hash})\n");
-            text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}, classes {shape.Classes}\n");
+            text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}, {(shape.Head.Classifies ? "classes" : "outputs")} {shape.Outputs}\n");
+            if (shape.Head.Kind != SimdRnn.Model.HeadKind.Classify) text.Append(invariant, $"Head: {shape.Head.Name} ({(shape.Head.PerStep ? "every step" : "the last step")})\n");
+            if (model.Vocabulary is { } vocabulary) text.Append(invariant, $"Vocabulary: {vocabulary.Count} characters (a character model)\n");
             if (!model.IsSimdRnnFile) text.Append("  (inferred from the tensor shapes: the file has no SimdRnn metadata)\n");
         }
         else

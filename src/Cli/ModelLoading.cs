@@ -50,11 +50,11 @@ public static class ModelLoading
     /// <inheritdoc cref="CheckMnistShaped(LoadedModel)"/>
     public static void CheckMnistShaped(string path, NetworkShape shape)
     {
-        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Classes != SimdRnn.Data.Mnist.Classes)
+        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Head != SimdRnn.Model.Head.Classify(SimdRnn.Data.Mnist.Classes))
         {
             throw new CliDataException(
                 $"{path}: expected a model of {DigitImages.Side} steps of {DigitImages.Side} inputs and {SimdRnn.Data.Mnist.Classes} classes (MNIST), " +
-                $"found {shape.Steps} steps of {shape.Inputs} inputs and {shape.Classes} classes");
+                $"found {shape.Steps} steps of {shape.Inputs} inputs and a {shape.Head} head");
         }
     }
 

@@ -2,29 +2,36 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using SimdRnn.Data;
 using SimdRnn.IO;
+using SimdRnn.Training;
 
 namespace SimdRnn.Cli;
 
-/// <summary><c>simdrnn predict</c>: the digit in each image file (or every image of an IDX file) and its probability.</summary>
+/// <summary>
+/// <c>simdrnn predict</c>: the digit in each image file (or every image of an IDX file) and its probability; with
+/// <c>--csv FILE</c>, the head's outputs for each sequence of a CSV file (any model).
+/// </summary>
 public sealed class PredictCommand : ICliCommand
 {
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("model", "FILE", "The model (.safetensors)"),
-        new("limit", "N", "Only the first N images of each IDX file"),
+        new("limit", "N", "Only the first N images of each IDX file (or sequences of --csv)"),
+        new("csv", "FILE", "Sequences to predict, one per row of T x I values (no targets), instead of images"),
         new("cell", "NAME", "The cell, for a file without SimdRnn metadata whose gate count does not tell"),
         new("json", null, "Print one JSON object per image on stdout instead of text"),
     ];
 
     public string Name => "predict";
 
-    public string Summary => "Classify digits in PNG, JPEG, PGM or IDX image files with a saved model";
+    public string Summary => "Classify digits in PNG, JPEG, PGM or IDX image files, or predict for CSV sequences, with a saved model";
 
     public string Usage => CommandLineParser.Usage(
-        "simdrnn predict --model FILE [options] IMAGE...",
+        "simdrnn predict --model FILE [options] IMAGE...  |  simdrnn predict --model FILE --csv FILE",
         "Prints the digit in each image and its probability. Images of any size, grey or colour, are turned\n" +
         "into 28x28 luminance with the digit bright on dark (a light background is inverted, judged from the\n" +
         "border) and resized by area averaging; an IDX image file gives a line per image.\n" +
+        "With --csv FILE, each row is one sequence of the model's T x I values, step by step; the line per row\n" +
+        "gives the class and its probability (a class per step for a tagging model) or the predicted values.\n" +
         "Exit codes: 0 done, 1 bad model or image file, 2 bad options.",
         Options);
 
@@ -38,21 +45,26 @@ public sealed class PredictCommand : ICliCommand
         }
 
         string path = parsed.Raw("model") ?? throw new UsageException("--model FILE is required; run 'simdrnn predict --help' for usage");
-        if (parsed.Positionals.Count == 0) throw new UsageException("no image files given; run 'simdrnn predict --help' for usage");
+        string? csv = parsed.Raw("csv");
+        if (csv is not null && parsed.Positionals.Count > 0) throw new UsageException("give either --csv FILE or image files, not both");
+        if (csv is null && parsed.Positionals.Count == 0) throw new UsageException("no image files given (or --csv FILE); run 'simdrnn predict --help' for usage");
         int? limit = parsed.Has("limit") ? parsed.PositiveInt("limit", 0) : null;
         bool json = parsed.Has("json");
 
-        using var model = ModelClassifier.LoadMnist(path, context.Cells, parsed.Raw("cell"), threads: 1);
-        var classifier = model.Classifier;
+        using var model = ModelEvaluator.Load(path, context.Cells, parsed.Raw("cell"), threads: 1);
+        var classifier = model.Evaluator;
+        if (csv is not null) return PredictCsv(csv, limit, json, model.Shape, classifier, context);
+
+        ModelLoading.CheckMnistShaped(path, model.Shape);
         foreach (string file in parsed.Positionals)
         {
             var images = DigitImages.Read(file, limit);
             if (images.Count == 0) continue;
             var values = new float[images.Count * DigitImages.Side * DigitImages.Side];
             for (int i = 0; i < images.Count; i++) images[i].Pixels.CopyTo(values, i * DigitImages.Side * DigitImages.Side);
-            var data = new SequenceDataset(values, new int[images.Count], DigitImages.Side, DigitImages.Side, model.Shape.Classes);
-            var probabilities = classifier.Probabilities(data);
-            int classes = model.Shape.Classes;
+            var data = new SequenceDataset(values, new int[images.Count], DigitImages.Side, DigitImages.Side, model.Shape.Outputs);
+            var probabilities = classifier.Predict(data);
+            int classes = model.Shape.Outputs;
             for (int i = 0; i < images.Count; i++)
             {
                 var row = probabilities.AsSpan(i * classes, classes);
@@ -66,6 +78,46 @@ public sealed class PredictCommand : ICliCommand
             context.Out.Flush();
         }
 
+        return ExitCodes.Success;
+    }
+
+    // Each row's outputs: "row 3: 7 (0.9981)", per step "row 3: 1 0 0 2", or values "row 3: 0.25 -1.5".
+    private static int PredictCsv(string file, int? limit, bool json, SimdRnn.Model.NetworkShape shape, Evaluator evaluator, CliContext context)
+    {
+        SequenceDataset data;
+        try
+        {
+            data = CsvDataset.Load(file, new CsvFormat { Task = SimdRnn.Model.HeadKind.Regress, Steps = shape.Steps, Inputs = shape.Inputs, InputsOnly = true });
+        }
+        catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new CliDataException(e.Message, e);
+        }
+
+        if (limit is int n && n < data.Count) data = data.Take(n);
+        var outputs = evaluator.Predict(data);
+        int per = shape.OutputsPerSequence, width = shape.Outputs;
+        for (int row = 0; row < data.Count; row++)
+        {
+            var values = outputs.AsSpan(row * per, per).ToArray();
+            int[]? classes = shape.Head.Classifies
+                ? Enumerable.Range(0, per / width).Select(p => TensorPrimitives.IndexOfMax<float>(values.AsSpan(p * width, width))).ToArray()
+                : null;
+            if (json)
+            {
+                context.Out.WriteLine(ModelJson.SequencePrediction(new SequencePredictionLine(file, row, classes, values)));
+                continue;
+            }
+
+            string text = classes is null
+                ? string.Join(' ', values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))
+                : shape.Head.PerStep
+                    ? string.Join(' ', classes)
+                    : string.Create(CultureInfo.InvariantCulture, $"{classes[0]} ({values[classes[0]]:F4})");
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{file}[{row}]: {text}"));
+        }
+
+        context.Out.Flush();
         return ExitCodes.Success;
     }
 

@@ -45,7 +45,7 @@ public sealed class QuantizeCommand : ICliCommand
         using var int8 = model.Quantize();
         try
         {
-            QuantizedModelFile.Save(output, int8, new ModelCheckpoint { Epoch = loaded.Epoch ?? 0, Options = loaded.Options });
+            QuantizedModelFile.Save(output, int8, new ModelCheckpoint { Epoch = loaded.Epoch ?? 0, Options = loaded.Options, Vocabulary = loaded.Description.Vocabulary });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

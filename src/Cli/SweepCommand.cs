@@ -7,7 +7,11 @@ using SimdRnn.Training;
 namespace SimdRnn.Cli;
 
 /// <summary>What <c>simdrnn sweep</c> was asked to do, checked.</summary>
-public sealed record SweepSettings(SweepGrid Grid, IReadOnlyList<CellEntry> Cells, Shard Shard, string OutDirectory, string? DataDirectory, int Threads);
+public sealed record SweepSettings(SweepGrid Grid, IReadOnlyList<CellEntry> Cells, Shard Shard, string OutDirectory, DataOptions Data, int Threads)
+{
+    /// <summary>MNIST's <c>--data DIR</c>, or null (the sweep's data may also be CSV or text).</summary>
+    public string? DataDirectory => Data.MnistDirectory;
+}
 
 /// <summary>
 /// <c>simdrnn sweep</c>: trains every point of a grid of options (or one shard of it) and appends one
@@ -33,7 +37,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("seed", "SEEDS", "Seeds of the initial weights and the shuffling", Text(Defaults.Seed)),
         new("limit", "N", "Train on the first N training images only (the test set is always whole)"),
         new("threads", "N", "Worker threads (never change the numbers)", $"processor count, {Environment.ProcessorCount} here"),
-        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
+        .. DataOptions.Options,
         new("out", "DIR", "Results directory: DIR/results.jsonl is appended to, and read to skip finished points (required)"),
         new("shard", "i/n", "Run only the points whose index mod n is i (0 <= i < n)", "0/1"),
     ];
@@ -52,6 +56,8 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         "loss is not finite or test accuracy is at chance level, and the sweep goes on. A rerun skips finished\n" +
         "points. With --shard i/n, n machines running the same command with i = 0..n-1 split the grid; merge\n" +
         "their DIRs by concatenating results.jsonl or with 'simdrnn report DIR1 DIR2 ...'.\n" +
+        "The data options are train's (MNIST by default; --data-format csv|text); the records rank points by\n" +
+        "test accuracy, so the task must classify (classify, tag, or text).\n" +
         "Exit codes: 0 done (diverged points included), 1 data or other error, 2 bad options, 130 cancelled.",
         Options);
 
@@ -86,7 +92,13 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         int threads = parsed.PositiveInt("threads", Defaults.Threads);
         string output = parsed.Raw("out") ?? throw new UsageException("--out DIR is required: the directory of results.jsonl");
         if (output.Length == 0) throw ParsedArguments.Expected("out", "a directory", output);
-        return new SweepSettings(grid, entries, shard, output, parsed.Raw("data"), threads);
+        var data = DataOptions.Read(parsed);
+        if (data.Task is SimdRnn.Model.HeadKind.Regress or SimdRnn.Model.HeadKind.RegressSteps)
+        {
+            throw new UsageException($"--task {SimdRnn.Model.Head.NameOf(data.Task)}: a sweep records and ranks test accuracy, so it takes classifying tasks (classify, tag, text); train each regression point with 'simdrnn train'");
+        }
+
+        return new SweepSettings(grid, entries, shard, output, data, threads);
     }
 
     /// <summary>Creates the output directory if needed and opens its results file; any failure is a <see cref="UsageException"/> naming <c>--out</c>.</summary>
@@ -134,9 +146,8 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             return ExitCodes.Success;
         }
 
-        string directory = MnistSource.ResolveDirectory(settings.DataDirectory);
-        MnistSource.EnsureAvailable(directory, error.WriteLine);
-        SequenceDataset train = MnistSource.Load(directory, train: true), test = MnistSource.Load(directory, train: false);
+        var data = settings.Data.Load(error.WriteLine);
+        SequenceDataset train = data.Train, test = data.Test;
         if (grid.Limit is int limit && limit < train.Count) train = train.Take(limit);
 
         int total = grid.Points().Count;
@@ -144,8 +155,9 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             $"Sweep: {total} point{Plural(total)} in the grid, {shardPoints.Count} in shard {settings.Shard.Index}/{settings.Shard.Count}, " +
             $"{shardPoints.Count - todo.Count} already in {Path.Combine(settings.OutDirectory, SweepResults.FileName)}, {todo.Count} to train; " +
             $"epochs {string.Join(",", checkpoints)}, constant learning rate, threads {settings.Threads}, SIMD {Simd.Path}"));
-        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images"));
+        error.WriteLine(settings.Data.Format == DataFormat.Mnist
+            ? string.Create(CultureInfo.InvariantCulture, $"MNIST from {MnistSource.ResolveDirectory(settings.DataDirectory)}: {train.Count:N0} training and {test.Count:N0} test images")
+            : data.Description);
 
         double Work(SweepPoint point) =>
             SweepProgress.Work(point, CellFor(settings, point).Info.Gates.Count, grid.MaxEpochs, train.Count, test.Count);
@@ -205,7 +217,7 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             Limit = point.Limit,
         };
 
-        using var run = start(new TrainSettings(CellFor(settings, point), options, settings.DataDirectory, Json: false), train);
+        using var run = start(new TrainSettings(CellFor(settings, point), options, settings.Data, Json: false), train);
         var costs = new List<double>();
         var accuracies = new List<double>();
         double seconds = 0, samples = 0;
@@ -227,35 +239,41 @@ public sealed class SweepCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             context.Out.Flush();
         }
 
-        for (int epoch = 1; epoch <= epochs && reason is null; epoch++)
+        var observer = new PointObserver(progress, epochs, report =>
         {
-            if (cancellation.IsCancellationRequested) return PointOutcome.Cancelled;
-
-            int current = epoch;
-            var result = run.TrainEpoch(epoch, p => progress.Report(current, epochs, p), cancellation);
-            progress.Clear();
-            if (!result.Completed && cancellation.IsCancellationRequested) return PointOutcome.Cancelled;
-
-            seconds += result.Seconds;
-            samples += result.SamplesPerSecond * result.Seconds;
-            reason = DivergenceCheck.Check(result, double.NaN, train.Classes);
-            if (reason is not null) break;
-
-            double accuracy = run.Evaluate(test);
-            costs.Add(result.Cost);
+            seconds += report.Train.Seconds;
+            samples += report.Train.SamplesPerSecond * report.Train.Seconds;
+            double accuracy = report.Test.Score;
+            costs.Add(report.Train.Cost);
             accuracies.Add(accuracy);
-            progress.EpochDone(epoch, epochs, result, accuracy);
-            reason = DivergenceCheck.Check(result, accuracy, train.Classes);
-            if (reason is null && checkpoints.Contains(epoch)) Append(epoch, SweepRecord.Done);
-        }
+            progress.EpochDone(report.Train.Epoch, epochs, report.Train, accuracy);
 
-        if (reason is null) return PointOutcome.Done;
+            // A divergence found on this epoch's accuracy is the loop's to report; its checkpoint is not recorded as done.
+            if (DivergenceCheck.Check(report.Train, report.Test) is null && checkpoints.Contains(report.Train.Epoch)) Append(report.Train.Epoch, SweepRecord.Done);
+        });
+        var fit = Fit.Run(run, test, new FitOptions { Epochs = epochs }, observer, cancellation);
+        progress.Clear();
+        if (fit.Outcome == FitOutcome.Cancelled) return PointOutcome.Cancelled;
+        if (fit.Outcome == FitOutcome.Completed) return PointOutcome.Done;
 
+        reason = fit.Reason;
         progress.WriteLine($"{point.Label}: {reason}");
         // Checkpoints before the divergence are recorded as done already; Append skips them.
         foreach (int checkpoint in checkpoints) Append(checkpoint, SweepRecord.Diverged);
 
         return PointOutcome.Diverged;
+    }
+
+    /// <summary>The sweep's view of one point's epoch loop: the progress line and each finished epoch.</summary>
+    private sealed class PointObserver(SweepProgress progress, int epochs, Action<EpochReport> epochDone) : IFitObserver
+    {
+        public void BatchDone(int epoch, EpochProgress batch) => progress.Report(epoch, epochs, batch);
+
+        public void EpochDone(EpochReport report)
+        {
+            progress.Clear();
+            epochDone(report);
+        }
     }
 
     private static CellEntry CellFor(SweepSettings settings, SweepPoint point) =>

@@ -41,12 +41,22 @@ public static class TrainCheckpoints
         Conflict(parsed, "cell", options.Cell, shape.Cell.Info.Name, model.Path);
         Conflict(parsed, "hidden", options.Hidden, shape.Hidden, model.Path);
         Conflict(parsed, "layers", options.Layers, shape.Layers, model.Path);
-        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Classes != SimdRnn.Data.Mnist.Classes) ModelLoading.CheckMnistShaped(model);
 
         int done = model.Epoch ?? 0;
         if (done >= options.Epochs)
         {
             throw new UsageException($"--epochs {options.Epochs}: {model.Path} has already completed {done} epochs; give --epochs above {done} to train further");
+        }
+    }
+
+    /// <summary>Checks that the resumed model reads and predicts what the training data holds.</summary>
+    public static void CheckData(LoadedModel model, SimdRnn.Data.SequenceDataset train)
+    {
+        var shape = model.Shape;
+        if (shape.Steps != train.Steps || shape.Inputs != train.Inputs || shape.Head != train.Head)
+        {
+            throw new CliDataException(
+                $"{model.Path}: the model reads {shape.Steps} steps of {shape.Inputs} inputs into a {shape.Head} head; the training data has {train.Steps} steps of {train.Inputs} inputs for a {train.Head} head");
         }
     }
 
@@ -86,11 +96,19 @@ public static class TrainCheckpoints
     }
 
     /// <summary>Saves through <paramref name="run"/> and says so on stderr; a failure is one line (exit 1).</summary>
-    public static void Save(ITrainingRun run, TrainSettings settings, TextWriter error, int completedEpochs, double testAccuracy, int? interruptedEpoch = null)
+    public static void Save(ITrainingRun run, TrainSettings settings, TextWriter error, int completedEpochs, Evaluation? last, int? interruptedEpoch = null)
     {
         if (settings.Checkpoints?.SavePath is not { } path) return;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (double.IsFinite(testAccuracy)) metadata["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture);
+        void Figure(string key, double? value)
+        {
+            if (value is double v && double.IsFinite(v)) metadata[key] = v.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        Figure("test_accuracy", last?.Accuracy);
+        Figure("test_rmse", last?.Rmse);
+        Figure("test_mae", last?.Mae);
+        Figure("test_loss", last?.Loss);
         if (interruptedEpoch is int interrupted) metadata["interrupted_epoch"] = interrupted.ToString(CultureInfo.InvariantCulture);
         try
         {

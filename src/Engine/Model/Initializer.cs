@@ -38,7 +38,7 @@ public static class Initializer
         }
 
         var head = shape.HeadWeight.Of(parameters);
-        float headLimit = MathF.Sqrt(6f / (h + shape.Classes));
+        float headLimit = MathF.Sqrt(6f / (h + shape.Outputs));
         for (int i = 0; i < head.Length; i++) head[i] = T.CreateTruncating(Uniform(random, -headLimit, headLimit));
     }
 

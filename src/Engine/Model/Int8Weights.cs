@@ -46,7 +46,7 @@ internal sealed class Int8Weights : IDisposable
             expression[l] = Int8Matrix.Quantize(parameters.Slice(layout.WeightHh.Offset + roh * h, reh * h), reh, h);
         }
 
-        var head = Int8Matrix.Quantize(parameters.Slice(shape.HeadWeight.Offset, shape.HeadWeight.Length), shape.Classes, h);
+        var head = Int8Matrix.Quantize(parameters.Slice(shape.HeadWeight.Offset, shape.HeadWeight.Length), shape.Outputs, h);
         return new Int8Weights(shape, input, output, expression, head);
     }
 

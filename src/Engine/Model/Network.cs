@@ -38,10 +38,14 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
         foreach (var layer in backwardWeights) layer.Refresh();
     }
 
-    /// <summary>Runs the chunk's <see cref="ChunkWorkspace{T}.Input"/> through every layer and the head into <see cref="ChunkWorkspace{T}.Logits"/>.</summary>
+    /// <summary>
+    /// Runs the chunk's <see cref="ChunkWorkspace{T}.Input"/> through every layer and the head into
+    /// <see cref="ChunkWorkspace{T}.Outputs"/>: the head reads the top layer's output after the last step [n, H],
+    /// or, for a per-step head, the output of every step [T*n, H] in one product.
+    /// </summary>
     public void Forward(ChunkWorkspace<T> ws, int rows)
     {
-        int steps = Shape.Steps, h = Shape.Hidden, classes = Shape.Classes;
+        int steps = Shape.Steps, h = Shape.Hidden, outputs = Shape.Outputs;
         ReadOnlySpan<T> input = ws.Input.AsSpan(0, steps * rows * Shape.Inputs);
         for (int l = 0; l < layers.Length; l++)
         {
@@ -49,46 +53,37 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
             input = ws.Layers[l].Hidden.AsSpan(rows * h, steps * rows * h);
         }
 
-        // logits[n, C] = h_T[n, H] · fc.weight^T + fc.bias
-        var last = LastOutput(ws, rows);
-        var logits = ws.Logits.AsSpan(0, rows * classes);
+        // outputs[P, O] = features[P, H] · fc.weight^T + fc.bias, P = n or T*n
+        int predictions = Predictions(rows);
+        var features = HeadInput(ws, rows);
+        var result = ws.Outputs.AsSpan(0, predictions * outputs);
         var bias = Shape.HeadBias.Of(Parameters);
-        for (int r = 0; r < rows; r++) bias.CopyTo(logits.Slice(r * classes, classes));
-        MatMul<T>.Multiply(rows, classes, h, last, h, false, Shape.HeadWeight.Of(Parameters), h, true, logits, classes, accumulate: true, ws.Gemm);
+        for (int p = 0; p < predictions; p++) bias.CopyTo(result.Slice(p * outputs, outputs));
+        MatMul<T>.Multiply(predictions, outputs, h, features, h, false, Shape.HeadWeight.Of(Parameters), h, true, result, outputs, accumulate: true, ws.Gemm);
     }
 
     /// <summary>
-    /// After <see cref="Forward"/>: the summed softmax cross-entropy of the chunk against <paramref name="labels"/>,
-    /// and (+=) into <paramref name="gradients"/> the gradient of <paramref name="lossScale"/> times that sum.
+    /// After <see cref="Forward"/>: the summed loss (<see cref="HeadLoss"/>) of the chunk against the targets in
+    /// <see cref="ChunkWorkspace{T}.Labels"/> or <see cref="ChunkWorkspace{T}.Targets"/>, and (+=) into
+    /// <paramref name="gradients"/> the gradient of <paramref name="lossScale"/> times that sum.
     /// </summary>
-    public double Backward(ChunkWorkspace<T> ws, int rows, ReadOnlySpan<int> labels, T lossScale, Span<T> gradients)
+    public double Backward(ChunkWorkspace<T> ws, int rows, T lossScale, Span<T> gradients)
     {
-        int steps = Shape.Steps, h = Shape.Hidden, classes = Shape.Classes;
-        var logits = ws.Logits.AsSpan(0, rows * classes);
-        var dLogits = ws.dLogits.AsSpan(0, rows * classes);
-        double loss = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = logits.Slice(r * classes, classes);
-            var probabilities = dLogits.Slice(r * classes, classes);
-            TensorPrimitives.SoftMax(row, probabilities);
-            loss += double.CreateTruncating(CrossEntropy(row, labels[r]));
+        int steps = Shape.Steps, h = Shape.Hidden, outputs = Shape.Outputs, predictions = Predictions(rows);
+        var dOutputs = ws.dOutputs.AsSpan(0, predictions * outputs);
+        double loss = HeadLoss.Apply(Shape.Head, predictions, ws.Outputs.AsSpan(0, predictions * outputs), ws.Labels,
+            ws.Targets.AsSpan(0, Shape.Head.Classifies ? 0 : predictions * outputs), lossScale, dOutputs);
 
-            // d(loss)/d(logits) = softmax - onehot
-            probabilities[labels[r]] -= T.One;
-            TensorPrimitives.Multiply(probabilities, lossScale, probabilities);
-        }
-
-        // fc.weight[C, H] += dlogits^T · h_T; fc.bias += column sums; dh_T = dlogits · fc.weight
-        var last = LastOutput(ws, rows);
-        MatMul<T>.Multiply(classes, h, rows, dLogits, classes, true, last, h, false, Shape.HeadWeight.Of(gradients), h, accumulate: true, ws.Gemm);
+        // fc.weight[O, H] += dOutputs^T · features; fc.bias += column sums; dFeatures = dOutputs · fc.weight
+        var features = HeadInput(ws, rows);
+        MatMul<T>.Multiply(outputs, h, predictions, dOutputs, outputs, true, features, h, false, Shape.HeadWeight.Of(gradients), h, accumulate: true, ws.Gemm);
         var dBias = Shape.HeadBias.Of(gradients);
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
+        for (int p = 0; p < predictions; p++) TensorPrimitives.Add(dBias, dOutputs.Slice(p * outputs, outputs), dBias);
 
-        var top = ws.Layers[^1];
-        top.dOutput.AsSpan(0, steps * rows * h).Clear();
-        MatMul<T>.Multiply(rows, h, classes, dLogits, classes, false, Shape.HeadWeight.Of(Parameters), h, false,
-            top.dOutput.AsSpan((steps - 1) * rows * h, rows * h), h, accumulate: false, ws.Gemm);
+        var top = ws.Layers[^1].dOutput.AsSpan(0, steps * rows * h);
+        var dFeatures = Shape.Head.PerStep ? top : top[((steps - 1) * rows * h)..];
+        if (!Shape.Head.PerStep) top.Clear();
+        MatMul<T>.Multiply(predictions, h, outputs, dOutputs, outputs, false, Shape.HeadWeight.Of(Parameters), h, false, dFeatures, h, accumulate: false, ws.Gemm);
 
         for (int l = layers.Length - 1; l >= 0; l--)
         {
@@ -101,18 +96,17 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
         return loss;
     }
 
+    /// <summary>Head predictions in a chunk of <paramref name="rows"/> sequences: n, or T*n for a per-step head.</summary>
+    public int Predictions(int rows) => Shape.Head.PredictionsPerSequence(Shape.Steps) * rows;
+
     /// <summary>[n, H] the top layer's output after the last step.</summary>
     public ReadOnlySpan<T> LastOutput(ChunkWorkspace<T> ws, int rows) =>
         ws.Layers[^1].Hidden.AsSpan(Shape.Steps * rows * Shape.Hidden, rows * Shape.Hidden);
 
-    /// <summary>-log softmax(logits)[label], as log-sum-exp minus the label's logit: no overflow, no log of 0.</summary>
-    public static T CrossEntropy(ReadOnlySpan<T> logits, int label)
-    {
-        T max = TensorPrimitives.Max(logits);
-        T sum = T.Zero;
-        foreach (var value in logits) sum += T.Exp(value - max);
-        return max + T.Log(sum) - logits[label];
-    }
+    /// <summary>What the head reads: [n, H] after the last step, or [T, n, H] every step's output for a per-step head.</summary>
+    private ReadOnlySpan<T> HeadInput(ChunkWorkspace<T> ws, int rows) => Shape.Head.PerStep
+        ? ws.Layers[^1].Hidden.AsSpan(rows * Shape.Hidden, Shape.Steps * rows * Shape.Hidden)
+        : LastOutput(ws, rows);
 
     public void Dispose()
     {

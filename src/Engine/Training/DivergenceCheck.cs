@@ -4,12 +4,21 @@ namespace SimdRnn.Training;
 
 /// <summary>
 /// Decides whether a run should stop because training has gone wrong, and says why in words a user can act
-/// on. Two signs: the loss stopped being finite, or after an epoch the test accuracy is still at chance level
-/// (below 1.5 / classes, so 0.15 for ten digits), which means the weights are not learning.
+/// on. Two signs: the loss stopped being finite, or after an epoch the test accuracy of a classifying head is
+/// still at chance level (below 1.5 / classes, so 0.15 for ten digits), which means the weights are not learning.
 /// </summary>
 public static class DivergenceCheck
 {
     public const string Suggestion = "Try a lower learning rate (--lr 0.001) or gradient clipping (--clip 5).";
+
+    /// <summary>
+    /// The reason to stop after <paramref name="epoch"/>, or null to go on; <paramref name="evaluation"/> is the
+    /// evaluation after it, or null to check the loss alone (before evaluating). Only classifying heads have a chance level.
+    /// </summary>
+    public static string? Check(EpochResult epoch, Evaluation? evaluation) =>
+        evaluation is { Accuracy: double accuracy, Head: var head }
+            ? Check(epoch, accuracy, head.Outputs)
+            : Check(epoch, double.NaN, 2);
 
     /// <summary>
     /// The reason to stop after <paramref name="epoch"/>, or null to go on. Pass a NaN

@@ -10,18 +10,15 @@ namespace SimdRnn.Training;
 /// <summary>Progress inside an epoch.</summary>
 public readonly record struct EpochProgress(int Samples, int TotalSamples, double AverageCost, double Seconds);
 
-/// <summary>One epoch's figures, as the CLI prints them.</summary>
+/// <summary>One epoch's figures, as the CLI prints them; <see cref="Cost"/> is the mean loss per loss term (<see cref="HeadLoss"/>).</summary>
 public sealed record EpochResult(int Epoch, double Cost, double SamplesPerSecond, double Seconds, bool Completed);
-
-/// <summary>Accuracy, mean loss and the confusion matrix (rows: true class, columns: predicted).</summary>
-public sealed record Evaluation(double Accuracy, double Cost, int[,] Confusion, double SamplesPerSecond);
 
 /// <summary>
 /// Mini-batch training. Each batch is split into fixed chunks of <see cref="ChunkRows"/> sequences that
 /// run forward and backward on the worker threads with no synchronisation inside the sequence; chunk
 /// gradients are then summed in chunk order, so the result is bit-identical for any thread count.
 /// </summary>
-public sealed class Trainer : IDisposable
+public sealed class Trainer : IEpochTrainer, IDisposable
 {
     /// <summary>Sequences per chunk: part of the arithmetic (the gradient summation order), never of the thread count.</summary>
     public const int ChunkRows = 64;
@@ -34,14 +31,16 @@ public sealed class Trainer : IDisposable
     private readonly int[] order;
     private readonly float[] gradients;
     private readonly TrainChunks trainChunks;
-    private readonly Classifier classifier;
+    private readonly Evaluator evaluator;
     private readonly int batchesPerEpoch;
+    private readonly int lossTermsPerSequence;
 
     public Trainer(CellEntry cell, TrainOptions options, SequenceDataset train)
     {
         Options = options;
         this.train = train;
-        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Classes);
+        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Head);
+        lossTermsPerSequence = HeadLoss.TermsPerSequence(Shape.Head, Shape.Steps);
 
         // A batch never holds more rows than the training set, so a --batch far above it costs no gradient buffers
         // (each chunk has a whole parameter-sized buffer) and changes no arithmetic.
@@ -62,7 +61,7 @@ public sealed class Trainer : IDisposable
             ? new Adam(Shape.ParameterCount)
             : new Sgd(Shape.ParameterCount, options.Momentum);
         trainChunks = new TrainChunks(this);
-        classifier = new Classifier(Network, pool, workspaces);
+        evaluator = new Evaluator(Network, pool, workspaces);
         batchesPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
     }
 
@@ -97,6 +96,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The global gradient norm of the last batch, before clipping.</summary>
     public double LastGradientNorm { get; private set; }
+
+    /// <summary>
+    /// Multiplies every learning rate of <see cref="LearningRate"/>: 1 unless lowered after a divergence
+    /// (<see cref="Fit"/> with <see cref="DivergencePolicy.Recover"/>).
+    /// </summary>
+    public float LearningRateFactor { get; set; } = 1f;
 
     /// <summary>
     /// Trains one epoch (numbered from 1) in an order shuffled from the seed and the epoch number, so an
@@ -134,18 +139,19 @@ public sealed class Trainer : IDisposable
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / samples, samples / seconds, seconds, completed);
+        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / ((double)samples * lossTermsPerSequence), samples / seconds, seconds, completed);
     }
 
     /// <summary>The learning rate of a batch under <see cref="TrainOptions.Schedule"/>.</summary>
     public float LearningRate(int epoch, int batch)
     {
-        if (Options.Schedule == LearningRateSchedule.Constant) return Options.LearningRate;
+        float rate = Options.LearningRate * LearningRateFactor;
+        if (Options.Schedule == LearningRateSchedule.Constant) return rate;
         double progress = ((epoch - 1) * (double)batchesPerEpoch + batch) / (Options.Epochs * (double)batchesPerEpoch);
-        return (float)(Options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
+        return (float)(rate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
     }
 
-    // One optimizer step on order[start..start+rows); returns the summed loss of the batch.
+    // One optimizer step on order[start..start+rows); returns the summed loss of the batch (over its loss terms).
     internal double TrainBatch(int start, int rows, float learningRate)
     {
         trainChunks.Prepare(start, rows);
@@ -167,8 +173,19 @@ public sealed class Trainer : IDisposable
         return loss;
     }
 
-    /// <summary>Classifies every sequence of <paramref name="data"/> with the current weights, on the training threads.</summary>
-    public Evaluation Evaluate(SequenceDataset data) => classifier.Evaluate(data);
+    /// <summary>The head's metrics on <paramref name="data"/> with the current weights, on the training threads.</summary>
+    public Evaluation Evaluate(SequenceDataset data) => evaluator.Evaluate(data);
+
+    /// <summary>A copy of the weights and the optimizer's state, to go back to with <see cref="Restore"/>.</summary>
+    public TrainingSnapshot Snapshot() => TrainingSnapshot.Capture(Network.Parameters, Optimizer);
+
+    /// <summary>Puts back the weights and optimizer state of <paramref name="snapshot"/>.</summary>
+    public void Restore(TrainingSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        snapshot.RestoreInto(Network.Parameters, Optimizer);
+        Network.ParametersChanged();
+    }
 
     public void Dispose()
     {
@@ -179,7 +196,6 @@ public sealed class Trainer : IDisposable
 
     private sealed class TrainChunks(Trainer trainer) : IWorkItems
     {
-        private readonly int[][] labels = Enumerable.Range(0, trainer.chunkLosses.Length).Select(_ => new int[ChunkRows]).ToArray();
         private int start, rows;
 
         public void Prepare(int batchStart, int batchRows)
@@ -192,18 +208,12 @@ public sealed class Trainer : IDisposable
         {
             var ws = trainer.workspaces[worker];
             int first = chunk * ChunkRows, n = Math.Min(ChunkRows, rows - first);
-            var chunkLabels = labels[chunk];
-            for (int r = 0; r < n; r++)
-            {
-                int index = trainer.order[start + first + r];
-                ws.SetSequence(r, n, trainer.train, index);
-                chunkLabels[r] = trainer.train.Label(index);
-            }
+            for (int r = 0; r < n; r++) ws.SetSequence(r, n, trainer.train, trainer.order[start + first + r]);
 
             var chunkGradient = trainer.chunkGradients[chunk];
             chunkGradient.AsSpan().Clear();
             trainer.Network.Forward(ws, n);
-            trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, chunkLabels.AsSpan(0, n), 1f / rows, chunkGradient);
+            trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, 1f / (rows * trainer.lossTermsPerSequence), chunkGradient);
         }
     }
 }

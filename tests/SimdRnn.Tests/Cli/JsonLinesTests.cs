@@ -9,17 +9,25 @@ public sealed class JsonLinesTests
     [Fact]
     public void Epoch_HasTheDocumentedShape()
     {
-        string json = JsonLines.Epoch(new EpochLine(1, 0.5, 0.9712, 12345.5, 4.25));
+        string json = JsonLines.Epoch(new EpochLine(1, 0.5, 12345.5, 4.25) { TestAccuracy = 0.9712, TestLoss = 0.25 });
 
-        Assert.Equal("""{"epoch":1,"cost":0.5,"test_accuracy":0.9712,"samples_per_second":12345.5,"seconds":4.25}""", json);
+        Assert.Equal("""{"epoch":1,"cost":0.5,"test_accuracy":0.9712,"test_loss":0.25,"samples_per_second":12345.5,"seconds":4.25}""", json);
+    }
+
+    [Fact]
+    public void Epoch_OfARegression_HasRmseAndMae_NoAccuracy()
+    {
+        string json = JsonLines.Epoch(new EpochLine(3, 0.5, 100, 1) { TestRmse = 0.5, TestMae = 0.25, TestLoss = 0.25 });
+
+        Assert.Equal("""{"epoch":3,"cost":0.5,"test_rmse":0.5,"test_mae":0.25,"test_loss":0.25,"samples_per_second":100,"seconds":1}""", json);
     }
 
     [Fact]
     public void Summary_StartsWithTheSummaryFlag()
     {
-        string json = JsonLines.Summary(new SummaryLine(0.9876, 52.3));
+        string json = JsonLines.Summary(new SummaryLine(52.3) { TestAccuracy = 0.9876, TestLoss = 0.05 });
 
-        Assert.Equal("""{"summary":true,"test_accuracy":0.9876,"train_seconds":52.3}""", json);
+        Assert.Equal("""{"summary":true,"test_accuracy":0.9876,"test_loss":0.05,"train_seconds":52.3}""", json);
     }
 
     [Fact]
@@ -37,7 +45,7 @@ public sealed class JsonLinesTests
     [Fact]
     public void Lines_AreSingleLines_EvenForNonFiniteNumbers()
     {
-        string json = JsonLines.Epoch(new EpochLine(2, double.NaN, 0.1, double.PositiveInfinity, 1));
+        string json = JsonLines.Epoch(new EpochLine(2, double.NaN, double.PositiveInfinity, 1) { TestAccuracy = 0.1 });
 
         Assert.DoesNotContain('\n', json);
         Assert.Contains("\"cost\":\"NaN\"", json);

@@ -14,7 +14,7 @@ public sealed class MnistSourceTests
         var train = MnistSource.Load(directory, train: true);
         var test = MnistSource.Load(directory, train: false);
 
-        Assert.Equal((5, 28, 28, 10), (train.Count, train.Steps, train.Inputs, train.Classes));
+        Assert.Equal((5, 28, 28, 10), (train.Count, train.Steps, train.Inputs, train.Head.Outputs));
         Assert.Equal(3, test.Count);
         Assert.Equal(4, train.Label(4));
         Assert.Equal(2 / 255f, train.SequenceArray(2)[0]);

@@ -14,13 +14,31 @@ public sealed class TrainCommandTests
     {
         var result = new EpochResult(1, 0.3451234, 12345.4, 4.94, true);
 
-        Assert.Equal("Epoch: 0001 Avg. cost = 0.345123 Test accuracy = 0.9712 (12,345 samples/s, 4.9 s)", TrainCommand.EpochText(result, 0.97121));
+        Assert.Equal("Epoch: 0001 Avg. cost = 0.345123 Test accuracy = 0.9712 (12,345 samples/s, 4.9 s)", TrainCommand.EpochText(result, Accuracy(0.97121)));
     }
 
     [Fact]
     public void SummaryText_AccuracyAndTime()
     {
-        Assert.Equal(["Test accuracy: 0.9876", "Training time: 52.3 s"], TrainCommand.SummaryText(0.98759, 52.34));
+        Assert.Equal(["Test accuracy: 0.9876", "Training time: 52.3 s"], TrainCommand.SummaryText(Accuracy(0.98759), 52.34));
+    }
+
+    [Fact]
+    public void EpochText_OfARegression_GivesRmseAndMae()
+    {
+        var result = new EpochResult(2, 0.5, 100, 1, true);
+        var test = new Evaluation(new SimdRnn.Model.Head(SimdRnn.Model.HeadKind.Regress, 1), 0.25, 1) { Rmse = 0.5, Mae = 0.375 };
+
+        Assert.Equal("Epoch: 0002 Avg. cost = 0.500000 Test RMSE = 0.5 MAE = 0.375 (100 samples/s, 1.0 s)", TrainCommand.EpochText(result, test));
+    }
+
+    [Fact]
+    public void EpochText_OfACharacterModel_GivesBitsPerCharacter()
+    {
+        var result = new EpochResult(1, 1.2, 100, 1, true);
+        var test = new Evaluation(new SimdRnn.Model.Head(SimdRnn.Model.HeadKind.Tag, 60), Math.Log(2) * 1.5, 1) { Accuracy = 0.6 };
+
+        Assert.Equal("Epoch: 0001 Avg. cost = 1.200000 Test bits/char = 1.5000 accuracy = 0.6000 (100 samples/s, 1.0 s)", TrainCommand.EpochText(result, test, text: true));
     }
 
     [Fact]
@@ -44,7 +62,8 @@ public sealed class TrainCommandTests
 
         Assert.Equal(new TrainOptions { Cell = "fake-lstm" }, settings.Options);
         Assert.Same(FakeCell.Lstm, settings.Cell);
-        Assert.Null(settings.DataDirectory);
+        Assert.Equal(DataFormat.Mnist, settings.Data.Format);
+        Assert.Null(settings.Data.MnistDirectory);
         Assert.False(settings.Json);
     }
 
@@ -66,7 +85,9 @@ public sealed class TrainCommandTests
             Optimizer = OptimizerKind.Sgd, Momentum = 0.5f, Clip = 0, Schedule = LearningRateSchedule.Constant, Seed = -7,
             Threads = 4, Limit = 1000,
         }, settings.Options);
-        Assert.Equal("/tmp/x", settings.DataDirectory);
+        Assert.Equal("/tmp/x", settings.Data.MnistDirectory);
         Assert.True(settings.Json);
     }
+
+    private static Evaluation Accuracy(double accuracy) => new(SimdRnn.Model.Head.Classify(10), 0.1, 1) { Accuracy = accuracy };
 }

@@ -45,8 +45,8 @@ public sealed class TrainLoopTests
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.Equal("""{"epoch":2,"cost":0.25,"test_accuracy":0.95,"samples_per_second":1000,"seconds":3}""", lines[1]);
-        Assert.Equal("""{"summary":true,"test_accuracy":0.95,"train_seconds":5}""", lines[2]);
+        Assert.Equal("""{"epoch":2,"cost":0.25,"test_accuracy":0.95,"test_loss":0.5,"samples_per_second":1000,"seconds":3}""", lines[1]);
+        Assert.Equal("""{"summary":true,"test_accuracy":0.95,"test_loss":0.5,"train_seconds":5}""", lines[2]);
         Assert.DoesNotContain('\r', run.Error);
     }
 
@@ -163,10 +163,10 @@ public sealed class TrainLoopTests
             return epochs[epoch - 1];
         }
 
-        public double Evaluate(SequenceDataset test)
+        public Evaluation Evaluate(SequenceDataset test)
         {
             TestCounts.Add(test.Count);
-            return accuracies[evaluations++];
+            return new Evaluation(SimdRnn.Model.Head.Classify(10), 0.5, 1) { Accuracy = accuracies[evaluations++] };
         }
 
         public void Dispose()

@@ -16,7 +16,7 @@ public sealed class CsvDatasetTests
 
         var data = CsvDataset.Load(path, steps: 2, inputs: 3);
 
-        Assert.Equal((3, 2, 3, 3), (data.Count, data.Steps, data.Inputs, data.Classes));
+        Assert.Equal((3, 2, 3, 3), (data.Count, data.Steps, data.Inputs, data.Head.Outputs));
         Assert.Equal([1, 0, 2], data.Labels.ToArray());
         Assert.Equal([0.5f, 1, 2, 3, 4, 0.5f], data.SequenceArray(0));
         Assert.Equal([-1f, -2, -3, -4, -5, -6], data.SequenceArray(1));
@@ -27,7 +27,7 @@ public sealed class CsvDatasetTests
     {
         using var directory = new TempDirectory();
         string path = directory.Write("train.csv", "0,1\n1,2\n"u8.ToArray());
-        Assert.Equal(5, CsvDataset.Load(path, 1, 1, classes: 5).Classes);
+        Assert.Equal(5, CsvDataset.Load(path, 1, 1, classes: 5).Head.Outputs);
     }
 
     [Theory]
@@ -40,9 +40,10 @@ public sealed class CsvDatasetTests
     [InlineData("0,1,2,3\n1,1,2,1e39\n", "line 2, column 4: expected a finite number, found '1e39'")]
     [InlineData("0,1,2,3\n-1,1,2,3\n", "line 2, column 1: expected a label that is a non-negative integer, found '-1'")]
     [InlineData("0,1,2,3\n1.5,1,2,3\n", "line 2, column 1: expected a label that is a non-negative integer, found '1.5'")]
-    [InlineData("label,a,b,c\n1,1,2,3\n", "line 1, column 1: expected a label that is a non-negative integer, found 'label' (a header row is not supported)")]
+    [InlineData("label,a,b,c\nx,1,2,3\n", "line 2, column 1: expected a label that is a non-negative integer, found 'x'")]
+    [InlineData("label,a,b\n1,1,2,3\n", "line 1: expected a header of 4 column names (a label, then 3 steps x 1 inputs), found 3")]
     [InlineData("", "expected rows of a label and 3 steps x 1 inputs, found an empty file")]
-    [InlineData("\n  \n", "expected rows of a label and 3 steps x 1 inputs, found only blank lines")]
+    [InlineData("\n  \n", "expected rows of a label and 3 steps x 1 inputs, found no data rows")]
     [InlineData("0,1,2,3\n0,4,5,6\n", "expected labels of at least 2 classes, found only label 0 (give the class count with --classes)")]
     public void Load_BadFile_IsOneLineNamingFileLineAndColumn(string text, string detail)
     {
@@ -71,11 +72,11 @@ public sealed class CsvDatasetTests
         int[] labels = [0, 2];
         var fromSpans = SequenceSources.FromSpans(values, labels, steps: 2, inputs: 2);
         values[0] = 99;
-        Assert.Equal(3, fromSpans.Classes);
+        Assert.Equal(3, fromSpans.Head.Outputs);
         Assert.Equal([1f, 2, 3, 4], fromSpans.SequenceArray(0));
 
         var fromSource = SequenceSources.ToDataset(new Ramp());
-        Assert.Equal((4, 3, 2, 2), (fromSource.Count, fromSource.Steps, fromSource.Inputs, fromSource.Classes));
+        Assert.Equal((4, 3, 2, 2), (fromSource.Count, fromSource.Steps, fromSource.Inputs, fromSource.Head.Outputs));
         Assert.Equal([30f, 31, 32, 33, 34, 35], fromSource.SequenceArray(3));
         Assert.Equal(1, fromSource.Label(3));
 

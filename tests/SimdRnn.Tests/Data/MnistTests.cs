@@ -17,7 +17,7 @@ public sealed class MnistTests : IDisposable
 
         var train = Mnist.Load(_dir.Path, train: true);
 
-        Assert.Equal((3, 4, 5, 10), (train.Count, train.Steps, train.Inputs, train.Classes));
+        Assert.Equal((3, 4, 5, 10), (train.Count, train.Steps, train.Inputs, train.Head.Outputs));
         Assert.Equal(new[] { 5, 0, 9 }, train.Labels.ToArray());
         byte[] pixels = IdxFiles.Pixels(3, 4, 5);
         float[] expected = pixels.Skip(20).Take(20).Select(p => p / 255f).ToArray();

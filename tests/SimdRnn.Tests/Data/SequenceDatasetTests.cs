@@ -13,7 +13,7 @@ public sealed class SequenceDatasetTests
     {
         var set = new SequenceDataset(Values(3, 2, 4), new[] { 2, 0, 1 }, steps: 2, inputs: 4, classes: 3);
 
-        Assert.Equal((3, 2, 4, 3), (set.Count, set.Steps, set.Inputs, set.Classes));
+        Assert.Equal((3, 2, 4, 3), (set.Count, set.Steps, set.Inputs, set.Head.Outputs));
         Assert.Equal(new float[] { 8, 9, 10, 11, 12, 13, 14, 15 }, set.SequenceArray(1));
         Assert.Equal(1, set.Label(2));
         Assert.Equal(new[] { 2, 0, 1 }, set.Labels.ToArray());
@@ -87,7 +87,7 @@ public sealed class SequenceDatasetTests
     [Fact]
     public void IndexOutOfRangeIsRejected()
     {
-        var set = new SequenceDataset(Values(1, 1, 1), new[] { 0 }, 1, 1, 1);
+        var set = new SequenceDataset(Values(1, 1, 1), new[] { 0 }, 1, 1, 2);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => set.SequenceArray(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => set.Label(1));

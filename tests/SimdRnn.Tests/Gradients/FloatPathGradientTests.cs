@@ -36,9 +36,9 @@ public sealed class FloatPathGradientTests
         using var network = Build<float>(entry, c, out var workspace, out var labels);
         var gradients = new float[network.Parameters.Length];
         network.Forward(workspace, c.Batch);
-        network.Backward(workspace, c.Batch, labels, 1f, gradients);
+        network.Backward(workspace, c.Batch, 1f, gradients);
         var once = gradients.ToArray();
-        network.Backward(workspace, c.Batch, labels, 1f, gradients);
+        network.Backward(workspace, c.Batch, 1f, gradients);
         for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], gradients[i], 1e-6f * Math.Max(1, Math.Abs(once[i])));
         workspace.Dispose();
     }
@@ -49,8 +49,8 @@ public sealed class FloatPathGradientTests
         using var network = Build<T>(cell, c, out var workspace, out var labels);
         var gradients = new T[network.Parameters.Length];
         network.Forward(workspace, c.Batch);
-        var logits = workspace.Logits.AsSpan(0, c.Batch * network.Shape.Classes).ToArray().Select(double.CreateTruncating).ToArray();
-        network.Backward(workspace, c.Batch, labels, T.One, gradients);
+        var logits = workspace.Outputs.AsSpan(0, c.Batch * network.Shape.Outputs).ToArray().Select(double.CreateTruncating).ToArray();
+        network.Backward(workspace, c.Batch, T.One, gradients);
         workspace.Dispose();
         return (logits, gradients.Select(double.CreateTruncating).ToArray());
     }
@@ -68,6 +68,7 @@ public sealed class FloatPathGradientTests
         workspace = network.CreateWorkspace(c.Batch);
         for (int i = 0; i < c.Steps * c.Batch * c.Inputs; i++) workspace.Input[i] = T.CreateTruncating((float)(random.NextDouble() * 2 - 1));
         labels = Enumerable.Range(0, c.Batch).Select(_ => random.Next(4)).ToArray();
+        labels.CopyTo(workspace.Labels, 0);
         return network;
     }
 

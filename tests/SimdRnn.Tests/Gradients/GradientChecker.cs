@@ -12,26 +12,31 @@ public sealed record TensorDifference(string Tensor, double Analytic, double Ref
 }
 
 /// <summary>
-/// Builds a random network of a cell in double precision (random weights, inputs, labels and initial states),
-/// computes the analytic gradient of the summed softmax cross-entropy with respect to every parameter tensor,
-/// the inputs and every layer's initial output and states, and compares each with central finite differences.
+/// Builds a random network of a cell and a head in double precision (random weights, inputs, targets and initial
+/// states), computes the analytic gradient of the head's summed loss (softmax cross-entropy, or squared error) with
+/// respect to every parameter tensor, the inputs and every layer's initial output and states, and compares each with
+/// central finite differences of a loss computed here, independently of the engine's.
 /// </summary>
 public sealed class GradientChecker : IDisposable
 {
     // Step for central differences: truncation error ~ step², rounding ~ 1e-16 / step.
     private const double Step = 1e-5;
-    private const double Classes = 3;
+    private const int Classes = 3;
+    private const int Values = 2;
 
     private readonly Network<double> network;
     private readonly ChunkWorkspace<double> workspace;
     private readonly int rows;
-    private readonly int[] labels;
+    private readonly Func<Head, double, double, double>? brokenLoss;
 
-    public GradientChecker(CellEntry cell, GradientCase c)
+    /// <param name="brokenLoss">Tests only: replaces the squared error (prediction, target) of a regression head in the
+    /// reference loss, to show that a loss the engine does not differentiate makes the check fail.</param>
+    public GradientChecker(CellEntry cell, GradientCase c, HeadKind head = HeadKind.Classify, Func<Head, double, double, double>? brokenLoss = null)
     {
         Case = c;
         rows = c.Batch;
-        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, (int)Classes);
+        this.brokenLoss = brokenLoss;
+        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, new Head(head, head is HeadKind.Classify or HeadKind.Tag ? Classes : Values));
         network = new Network<double>(shape);
         var random = new Random(c.Seed);
         Initializer.Initialize<double>(shape, network.Parameters, c.Seed);
@@ -49,7 +54,16 @@ public sealed class GradientChecker : IDisposable
             Fill(random, workspace.InitialState(layer, rows), 0.5);
         }
 
-        labels = Enumerable.Range(0, rows).Select(_ => random.Next((int)Classes)).ToArray();
+        // Targets of every prediction ([n] or [T, n] time-major), written where the loss reads them.
+        int predictions = network.Predictions(rows);
+        if (shape.Head.Classifies)
+        {
+            for (int p = 0; p < predictions; p++) workspace.Labels[p] = random.Next(Classes);
+        }
+        else
+        {
+            Fill(random, workspace.Targets.AsSpan(0, predictions * Values), 1.0);
+        }
     }
 
     public GradientCase Case { get; }
@@ -61,7 +75,7 @@ public sealed class GradientChecker : IDisposable
     {
         var gradients = new double[network.Parameters.Length];
         network.Forward(workspace, rows);
-        network.Backward(workspace, rows, labels, 1.0, gradients);
+        network.Backward(workspace, rows, 1.0, gradients);
         var inputGradient = workspace.InputGradient.AsSpan(0, Case.Steps * rows * Case.Inputs).ToArray();
         var outputGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialOutputGradient(l, rows).ToArray()).ToArray();
         var stateGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialStateGradient(l, rows).ToArray()).ToArray();
@@ -132,16 +146,28 @@ public sealed class GradientChecker : IDisposable
     {
         if (refresh) network.ParametersChanged();
         network.Forward(workspace, rows);
+        var head = network.Shape.Head;
+        int outputs = head.Outputs, predictions = network.Predictions(rows);
         double loss = 0;
-        int classes = network.Shape.Classes;
-        for (int r = 0; r < rows; r++)
+        for (int p = 0; p < predictions; p++)
         {
-            var logits = workspace.Logits.AsSpan(r * classes, classes);
-            double max = double.NegativeInfinity;
-            foreach (var v in logits) max = Math.Max(max, v);
-            double sum = 0;
-            foreach (var v in logits) sum += Math.Exp(v - max);
-            loss += max + Math.Log(sum) - logits[labels[r]];
+            var row = workspace.Outputs.AsSpan(p * outputs, outputs);
+            if (head.Classifies)
+            {
+                double max = double.NegativeInfinity;
+                foreach (var v in row) max = Math.Max(max, v);
+                double sum = 0;
+                foreach (var v in row) sum += Math.Exp(v - max);
+                loss += max + Math.Log(sum) - row[workspace.Labels[p]];
+            }
+            else
+            {
+                for (int k = 0; k < outputs; k++)
+                {
+                    double y = row[k], t = workspace.Targets[p * outputs + k];
+                    loss += brokenLoss?.Invoke(head, y, t) ?? (y - t) * (y - t);
+                }
+            }
         }
 
         return loss;

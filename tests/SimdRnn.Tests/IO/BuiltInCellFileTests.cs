@@ -49,7 +49,7 @@ public sealed class BuiltInCellFileTests : IDisposable
             using var loaded = ModelFile.Load(path, CellCatalog.BuiltIn);
 
             Assert.Equal(name, loaded.Shape.Cell.Info.Name);
-            Assert.Equal((28, 16, 2, 10), (loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Classes));
+            Assert.Equal((28, 16, 2, 10), (loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Outputs));
         }
     }
 

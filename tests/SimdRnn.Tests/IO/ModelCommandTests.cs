@@ -51,7 +51,7 @@ public sealed class ModelCommandTests : IClassFixture<ModelCommandTests.TrainedM
         Assert.Matches(@"^Test accuracy: [01]\.\d{4} \([\d,]+ of 60\), mean cost \d+\.\d{6}$", lines[1]);
         Assert.Equal("Per class:", lines[2]);
         Assert.Matches(@"^  0: [01]\.\d{4} \(\d of 6\)$", lines[3]);
-        Assert.Equal("Confusion matrix (rows: true digit, columns: predicted):", lines[13]);
+        Assert.Equal("Confusion matrix (rows: true class, columns: predicted):", lines[13]);
         Assert.Equal("        0    1    2    3    4    5    6    7    8    9", lines[14]);
         Assert.Equal(10, lines.Skip(15).Count(l => l.StartsWith("  ", StringComparison.Ordinal)));
     }

@@ -27,7 +27,7 @@ public sealed class ModelFileTests : IDisposable
 
         Assert.True(loaded.IsSimdRnnFile);
         Assert.Same(TestCells.Lstm, loaded.Shape.Cell);
-        Assert.Equal((4, 3, 5, 2, 4), (loaded.Shape.Steps, loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Classes));
+        Assert.Equal((4, 3, 5, 2, 4), (loaded.Shape.Steps, loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Outputs));
         Assert.Equal(network.Parameters, loaded.Network.Parameters);
         Assert.Equal(ModelFiles.Logits(network, data, 9), ModelFiles.Logits(loaded.Network, data, 9));
         Assert.Equal(3, loaded.Epoch);
@@ -112,7 +112,7 @@ public sealed class ModelFileTests : IDisposable
 
         Assert.False(loaded.IsSimdRnnFile);
         Assert.Same(TestCells.Rnn, loaded.Shape.Cell);
-        Assert.Equal((ModelFile.DefaultSteps, 28, 6, 2, 10), (loaded.Shape.Steps, loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Classes));
+        Assert.Equal((ModelFile.DefaultSteps, 28, 6, 2, 10), (loaded.Shape.Steps, loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Outputs));
         Assert.Null(loaded.Epoch);
         Assert.Null(loaded.Options);
         var weightHh1 = loaded.Shape.LayerParameters[1].WeightHh;
@@ -129,7 +129,7 @@ public sealed class ModelFileTests : IDisposable
         using var loaded = ModelFile.Load(path, TestCells.All);
 
         Assert.Same(TestCells.Lstm, loaded.Shape.Cell);
-        Assert.Equal((3, 2, 1, 3), (loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Classes));
+        Assert.Equal((3, 2, 1, 3), (loaded.Shape.Inputs, loaded.Shape.Hidden, loaded.Shape.Layers, loaded.Shape.Outputs));
     }
 
     [Fact]

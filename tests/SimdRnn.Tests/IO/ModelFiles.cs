@@ -38,7 +38,7 @@ internal static class ModelFiles
         using var ws = network.CreateWorkspace(count);
         for (int r = 0; r < count; r++) ws.SetSequence(r, count, data, r);
         network.Forward(ws, count);
-        return ws.Logits.AsSpan(0, count * network.Shape.Classes).ToArray();
+        return ws.Outputs.AsSpan(0, count * network.Shape.Outputs).ToArray();
     }
 
     /// <summary>A safetensors file of the given tensors (values 0.01 * index) and metadata.</summary>

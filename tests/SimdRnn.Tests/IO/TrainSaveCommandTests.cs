@@ -182,7 +182,7 @@ public sealed class TrainSaveCommandTests : IDisposable
             return new EpochResult(epoch, 0.4, 100, 0.5, false);
         }
 
-        public double Evaluate(SequenceDataset test) => 0.9;
+        public Evaluation Evaluate(SequenceDataset test) => new(SimdRnn.Model.Head.Classify(10), 0.5, 1) { Accuracy = 0.9 };
 
         public void Save(string path, ModelCheckpoint checkpoint, bool optimizerState) => Saves.Add((path, checkpoint, optimizerState));
 

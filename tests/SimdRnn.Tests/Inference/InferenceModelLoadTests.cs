@@ -24,7 +24,7 @@ public sealed class InferenceModelLoadTests
         using var fromBytes = InferenceModel.Load(File.ReadAllBytes(path).AsSpan());
         foreach (var model in new[] { fromFile, fromStream, fromBytes })
         {
-            Assert.Equal((7, 4, 5), (model.Steps, model.Inputs, model.Classes));
+            Assert.Equal((7, 4, 5), (model.Steps, model.Inputs, model.Outputs));
             using var session = model.CreateSession(4);
             var probabilities = new float[9 * 5];
             session.Predict(sequences, 9, probabilities);

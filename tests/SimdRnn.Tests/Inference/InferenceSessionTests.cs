@@ -21,7 +21,7 @@ public sealed class InferenceSessionTests
         const int count = 7;
         var sequences = Models.Sequences(shape, count, seed: 4);
 
-        var probabilities = new float[count * shape.Classes];
+        var probabilities = new float[count * shape.Outputs];
         session.Predict(sequences, count, probabilities);
 
         var expected = Models.ReferenceProbabilities(network, sequences, count);
@@ -38,11 +38,11 @@ public sealed class InferenceSessionTests
         using var session = model.CreateSession(maxBatch: 4);
         const int streams = 4;
         var sequences = Models.Sequences(shape, streams, seed: 6);
-        var predicted = new float[streams * shape.Classes];
+        var predicted = new float[streams * shape.Outputs];
         session.Predict(sequences, streams, predicted);
 
         var input = new float[streams * shape.Inputs];
-        var streamed = new float[streams * shape.Classes];
+        var streamed = new float[streams * shape.Outputs];
         for (int t = 0; t < shape.Steps; t++)
         {
             for (int r = 0; r < streams; r++) sequences.AsSpan((r * shape.Steps + t) * shape.Inputs, shape.Inputs).CopyTo(input.AsSpan(r * shape.Inputs));
@@ -51,7 +51,7 @@ public sealed class InferenceSessionTests
 
         Assert.Equal(shape.Steps, session.StepCount);
         Models.AssertClose(predicted, streamed, 1e-5f);
-        var read = new float[streams * shape.Classes];
+        var read = new float[streams * shape.Outputs];
         session.ReadProbabilities(read);
         Assert.Equal(streamed, read);
     }
@@ -65,14 +65,14 @@ public sealed class InferenceSessionTests
         using var model = InferenceModel.FromNetwork(network);
         using var session = model.CreateSession();
         var sequence = Models.Sequences(full, 1, seed: 9);
-        var streamed = new float[full.Classes];
+        var streamed = new float[full.Outputs];
         for (int t = 1; t <= full.Steps; t++)
         {
             session.Step(sequence.AsSpan((t - 1) * full.Inputs, full.Inputs), streamed);
             var prefixShape = Models.Shape("lstm", steps: t, inputs: 2, hidden: 16, layers: 1, classes: 3);
             using var prefix = new InferenceModel(prefixShape, model.Parameters);
             using var prefixSession = prefix.CreateSession();
-            var predicted = new float[full.Classes];
+            var predicted = new float[full.Outputs];
             prefixSession.Predict(sequence.AsSpan(0, t * full.Inputs), 1, predicted);
             Models.AssertClose(predicted, streamed, 1e-5f);
         }
@@ -86,23 +86,23 @@ public sealed class InferenceSessionTests
         using var model = InferenceModel.FromNetwork(network);
         using var session = model.CreateSession(maxBatch: 2);
         var input = Models.Sequences(shape, 2, seed: 11).AsSpan(0, 2 * shape.Inputs).ToArray();
-        var first = new float[2 * shape.Classes];
+        var first = new float[2 * shape.Outputs];
         session.Step(input, first);
-        var second = new float[2 * shape.Classes];
+        var second = new float[2 * shape.Outputs];
         session.Step(input, second);
         Assert.NotEqual(first, second);
 
         session.Reset();
         Assert.Equal(0, session.StepCount);
         Assert.All(session.Output.ToArray(), value => Assert.Equal(0f, value));
-        var again = new float[2 * shape.Classes];
+        var again = new float[2 * shape.Outputs];
         session.Step(input, again);
         Assert.Equal(first, again);
 
         session.Reset(1);
         session.Step(input, again);
-        Assert.Equal(second.AsSpan(0, shape.Classes).ToArray(), again.AsSpan(0, shape.Classes).ToArray());
-        Assert.Equal(first.AsSpan(shape.Classes).ToArray(), again.AsSpan(shape.Classes).ToArray());
+        Assert.Equal(second.AsSpan(0, shape.Outputs).ToArray(), again.AsSpan(0, shape.Outputs).ToArray());
+        Assert.Equal(first.AsSpan(shape.Outputs).ToArray(), again.AsSpan(shape.Outputs).ToArray());
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class InferenceSessionTests
         using var session = model.CreateSession();
         var sequence = Models.Sequences(shape, 1, seed: 15);
         int predicted = session.Classify(sequence);
-        var probabilities = new float[shape.Classes];
+        var probabilities = new float[shape.Outputs];
         session.Predict(sequence, 1, probabilities);
         Assert.Equal(TensorPrimitives.IndexOfMax<float>(probabilities), predicted);
         Assert.Equal(probabilities, session.LastProbabilities.ToArray());
@@ -147,9 +147,9 @@ public sealed class InferenceSessionTests
         using var model = InferenceModel.FromNetwork(network);
         using var session = model.CreateSession(maxBatch: 8);
         var sequences = Models.Sequences(shape, 20, seed: 17);
-        var probabilities = new float[20 * shape.Classes];
+        var probabilities = new float[20 * shape.Outputs];
         var input = sequences.AsSpan(0, 8 * shape.Inputs).ToArray();
-        var streamed = new float[8 * shape.Classes];
+        var streamed = new float[8 * shape.Outputs];
 
         void Run()
         {
@@ -199,7 +199,7 @@ public sealed class InferenceSessionTests
         network.ParametersChanged();
 
         var sequences = Models.Sequences(shape, 16, seed: 20);
-        var expected = new float[16 * shape.Classes];
+        var expected = new float[16 * shape.Outputs];
         using (var session = model.CreateSession(4)) session.Predict(sequences, 16, expected);
         using (var reference = ReferenceOf(model)) Models.AssertClose(Models.ReferenceProbabilities(reference, sequences, 16), expected, 1e-5f);
 
@@ -207,7 +207,7 @@ public sealed class InferenceSessionTests
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
         {
             using var session = model.CreateSession(1 + i);
-            var probabilities = new float[16 * shape.Classes];
+            var probabilities = new float[16 * shape.Outputs];
             for (int repeat = 0; repeat < 20; repeat++) session.Predict(sequences, 16, probabilities);
             results[i] = probabilities;
         });

@@ -3,6 +3,7 @@ using SimdRnn.Data;
 using SimdRnn.Inference;
 using SimdRnn.IO;
 using SimdRnn.Model;
+using SimdRnn.Training;
 using Xunit;
 
 namespace SimdRnn.Tests.Inference;
@@ -25,8 +26,8 @@ public sealed class Int8InferenceTests
         Assert.Equal(WeightFormat.Float32, model.Format);
         const int count = 9;
         var sequences = Models.Sequences(shape, count, seed: 4);
-        var expected = new float[count * shape.Classes];
-        var actual = new float[count * shape.Classes];
+        var expected = new float[count * shape.Outputs];
+        var actual = new float[count * shape.Outputs];
         using (var session = model.CreateSession(4)) session.Predict(sequences, count, expected);
         using (var session = int8.CreateSession(4)) session.Predict(sequences, count, actual);
 
@@ -47,11 +48,11 @@ public sealed class Int8InferenceTests
         using var session = int8.CreateSession(maxBatch: 3);
         const int streams = 3;
         var sequences = Models.Sequences(shape, streams, seed: 6);
-        var predicted = new float[streams * shape.Classes];
+        var predicted = new float[streams * shape.Outputs];
         session.Predict(sequences, streams, predicted);
 
         var input = new float[streams * shape.Inputs];
-        var streamed = new float[streams * shape.Classes];
+        var streamed = new float[streams * shape.Outputs];
         for (int t = 0; t < shape.Steps; t++)
         {
             for (int r = 0; r < streams; r++) sequences.AsSpan((r * shape.Steps + t) * shape.Inputs, shape.Inputs).CopyTo(input.AsSpan(r * shape.Inputs));
@@ -72,9 +73,9 @@ public sealed class Int8InferenceTests
         using var int8 = model.Quantize();
         using var session = int8.CreateSession(maxBatch: 8);
         var sequences = Models.Sequences(shape, 20, seed: 17);
-        var probabilities = new float[20 * shape.Classes];
+        var probabilities = new float[20 * shape.Outputs];
         var input = sequences.AsSpan(0, 8 * shape.Inputs).ToArray();
-        var streamed = new float[8 * shape.Classes];
+        var streamed = new float[8 * shape.Outputs];
 
         void Run()
         {
@@ -103,13 +104,13 @@ public sealed class Int8InferenceTests
         using var model = InferenceModel.FromNetwork(network);
         using var int8 = model.Quantize();
         int count = 150;
-        var data = new SequenceDataset(Models.Sequences(shape, count, seed: 9), new int[count], shape.Steps, shape.Inputs, shape.Classes);
-        using var one = new Classifier(int8, threads: 1);
-        using var two = new Classifier(int8, threads: 2);
-        var expected = one.Probabilities(data);
-        Assert.Equal(expected, two.Probabilities(data));
+        var data = new SequenceDataset(Models.Sequences(shape, count, seed: 9), new int[count], shape.Steps, shape.Inputs, shape.Outputs);
+        using var one = new Evaluator(int8, threads: 1);
+        using var two = new Evaluator(int8, threads: 2);
+        var expected = one.Predict(data);
+        Assert.Equal(expected, two.Predict(data));
 
-        var single = new float[count * shape.Classes];
+        var single = new float[count * shape.Outputs];
         using var session = int8.CreateSession(maxBatch: 7);
         session.Predict(Models.Sequences(shape, count, seed: 9), count, single);
         Assert.Equal(expected, single);
@@ -143,8 +144,8 @@ public sealed class Int8InferenceTests
             Assert.Equal(int8.Parameters.ToArray(), loaded.Parameters.ToArray());
 
             var sequences = Models.Sequences(shape, 5, seed: 11);
-            var expected = new float[5 * shape.Classes];
-            var actual = new float[5 * shape.Classes];
+            var expected = new float[5 * shape.Outputs];
+            var actual = new float[5 * shape.Outputs];
             using (var session = int8.CreateSession(5)) session.Predict(sequences, 5, expected);
             using (var session = loaded.CreateSession(2)) session.Predict(sequences, 5, actual);
             Assert.Equal(expected, actual);

@@ -51,10 +51,10 @@ internal static class Models
             }
         }
         network.Forward(workspace, count);
-        var probabilities = new float[count * shape.Classes];
+        var probabilities = new float[count * shape.Outputs];
         for (int r = 0; r < count; r++)
         {
-            TensorPrimitives.SoftMax(workspace.Logits.AsSpan(r * shape.Classes, shape.Classes), probabilities.AsSpan(r * shape.Classes, shape.Classes));
+            TensorPrimitives.SoftMax(workspace.Outputs.AsSpan(r * shape.Outputs, shape.Outputs), probabilities.AsSpan(r * shape.Outputs, shape.Outputs));
         }
 
         return probabilities;

@@ -47,7 +47,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
 
         using var model = InferenceModel.Load(modelPath);
         using var session = model.CreateSession(maxBatch: 4);
-        var expected = new float[Digits * model.Classes];
+        var expected = new float[Digits * model.Outputs];
         session.Predict(sequences, Digits, expected);
 
         string publish = Path.Combine(work.Path, "publish");
@@ -66,7 +66,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         for (int k = 0; k < Digits; k++)
         {
             var fields = rows[k].Split(' ');
-            var row = expected.AsSpan(k * model.Classes, model.Classes);
+            var row = expected.AsSpan(k * model.Outputs, model.Outputs);
             int expectedClass = System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(row);
             Assert.Equal(k, int.Parse(fields[0], CultureInfo.InvariantCulture));
             Assert.Equal(expectedClass, int.Parse(fields[1], CultureInfo.InvariantCulture));
@@ -92,7 +92,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         using (var int8 = model.Quantize()) QuantizedModelFile.Save(int8Path, int8);
         using var loadedInt8 = InferenceModel.Load(int8Path);
         using var int8Session = loadedInt8.CreateSession(maxBatch: 4);
-        var expectedInt8 = new float[Digits * model.Classes];
+        var expectedInt8 = new float[Digits * model.Outputs];
         int8Session.Predict(sequences, Digits, expectedInt8);
         var int8Rows = Run(program, [int8Path, digitsPath], work.Path, TimeSpan.FromMinutes(1))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => char.IsAsciiDigit(line[0])).ToArray();
@@ -100,7 +100,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         for (int k = 0; k < Digits; k++)
         {
             var probabilities = int8Rows[k].Split(' ').Skip(3).Select(field => float.Parse(field, CultureInfo.InvariantCulture)).ToArray();
-            Models.AssertClose(expectedInt8.AsSpan(k * model.Classes, model.Classes), probabilities, 1e-5f);
+            Models.AssertClose(expectedInt8.AsSpan(k * model.Outputs, model.Outputs), probabilities, 1e-5f);
         }
     }
 

@@ -102,7 +102,7 @@ public sealed class Int8ModelFileTests : IDisposable
         {
             using var model = InferenceModel.Load(path);
             using var session = model.CreateSession();
-            session.Predict(new float[model.Steps * model.Inputs], 1, new float[model.Classes]);
+            session.Predict(new float[model.Steps * model.Inputs], 1, new float[model.Outputs]);
         }
         catch (ModelFormatException e)
         {
