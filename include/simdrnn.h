@@ -97,10 +97,15 @@ int simdrnn_session_free(simdrnn_session *session);
    writes probabilities[count*O] (count*T*O for a per-step head). Leaves the streams of simdrnn_step as they are. */
 int simdrnn_predict(simdrnn_session *session, const float *sequences, int count, float *probabilities);
 
+/* As simdrnn_predict for sequences of their own lengths: sequence k has lengths[k] steps (1 <= lengths[k] <= T), still
+   stored in T*I values whose steps past its length are ignored (PyTorch's pack_padded_sequence). lengths NULL: all T.
+   Works for bidirectional models too. */
+int simdrnn_predict_lengths(simdrnn_session *session, const float *sequences, int count, const int *lengths, float *probabilities);
+
 /* Advances streams 0..streams-1 (1 <= streams <= max_batch) by one time step: reads input[streams*I] (stream k's
    values at k*I) and, unless probabilities is NULL, writes the head's outputs after this step into
    probabilities[streams*O]. After T steps from a reset they equal simdrnn_predict's for the same sequences.
-   Streams from `streams` on keep their state. */
+   Streams from `streams` on keep their state. A bidirectional model cannot be streamed: SIMDRNN_ERROR_INVALID_ARGUMENT. */
 int simdrnn_step(simdrnn_session *session, const float *input, int streams, float *probabilities);
 
 /* Returns stream `stream` (0 <= stream < max_batch) to the zero state, or every stream when stream is -1. */

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using SimdRnn.Cells;
 using SimdRnn.Kernels;
+using SimdRnn.Model;
 
 namespace SimdRnn.Bench;
 
@@ -86,17 +87,11 @@ public class CellPassBenchmarks
         dStatePrev = dCPrev.AsSpan(b * Hidden, Hidden),
     };
 
+    // The engine's own dispatch: whole vectors of the process's SIMD path (SIMDRNN_SIMD chooses), then the rest.
     private static void Run(ref CellStep<float> step, bool forward)
     {
-        switch (Simd.Path, forward)
-        {
-            case (SimdPath.Vector512, true): LstmCell.Forward<Lanes512, float>(ref step, 0, Hidden); break;
-            case (SimdPath.Vector512, false): LstmCell.Backward<Lanes512, float>(ref step, 0, Hidden); break;
-            case (SimdPath.Vector256, true): LstmCell.Forward<Lanes256, float>(ref step, 0, Hidden); break;
-            case (SimdPath.Vector256, false): LstmCell.Backward<Lanes256, float>(ref step, 0, Hidden); break;
-            case (_, true): LstmCell.Forward<ScalarLanes<float>, float>(ref step, 0, Hidden); break;
-            default: LstmCell.Backward<ScalarLanes<float>, float>(ref step, 0, Hidden); break;
-        }
+        if (forward) CellDispatch<LstmCell, float>.Forward(ref step, Hidden);
+        else CellDispatch<LstmCell, float>.Backward(ref step, Hidden);
     }
 
     private static float[] Filled(int length, int seed)

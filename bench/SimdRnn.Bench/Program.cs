@@ -4,10 +4,18 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using SimdRnn.Bench;
 
-// `--quick`: a Stopwatch sweep for tuning. Otherwise BenchmarkDotNet, e.g. `--filter *Gemm* --job short`.
+// `--quick`: a Stopwatch sweep for tuning; `--ort`: the ONNX Runtime peer. Otherwise BenchmarkDotNet, e.g. `--filter *Gemm* --job short`.
 if (args.Contains("--quick"))
 {
     QuickRun.Print();
+    return;
+}
+
+// `--ort [--rounds N]`: SimdRnn against ONNX Runtime on SimdRnn's ONNX exports, alternating in one run.
+if (args.Contains("--ort"))
+{
+    int at = Array.IndexOf(args, "--rounds");
+    OrtPeer.Print(at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 21);
     return;
 }
 

@@ -1,7 +1,8 @@
 // simdrnn-embedded: SimdRnn inside a program. Loads a model once, then classifies sequences read from stdin as
 // CSV lines (numbers only), in one of two modes:
 //
-//   batch (default)  each line is a whole sequence of T*I values; lines are classified --batch at a time
+//   batch (default)  each line is a whole sequence of T*I values, or fewer (whole steps: a shorter sequence);
+//                    lines are classified --batch at a time
 //   --stream         each line is one sequence of whole time steps (I values each), fed one step at a time as a
 //                    sensor would deliver them; prints the running prediction after every step. After T steps
 //                    it is the batch mode's prediction.
@@ -10,6 +11,8 @@
 // --latency --compare-int8: the model against its int8 copy (InferenceModel.Quantize) in the same run, alternating:
 // a streaming step and a whole sequence at batch 1, and a sequence of a batch of 64; medians and their ratios.
 //
+// --probabilities: the batch mode prints every class probability (9 significant digits) after the class.
+//
 // --labelled: each line starts with the true label, which is skipped and counted into an accuracy at the end
 // (the CSV files of `simdrnn train --data-format csv`).
 using System.Diagnostics;
@@ -17,14 +20,14 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using SimdRnn.Inference;
 
-const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] < lines.csv\n       simdrnn-embedded MODEL --latency [--compare-int8]";
+const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] [--probabilities] < lines.csv\n       simdrnn-embedded MODEL --latency [--compare-int8]";
 if (args.Length == 0 || args[0].StartsWith('-'))
 {
     Console.Error.WriteLine(Usage);
     return 2;
 }
 
-bool stream = args.Contains("--stream"), labelled = args.Contains("--labelled");
+bool stream = args.Contains("--stream"), labelled = args.Contains("--labelled"), all = args.Contains("--probabilities");
 int batch = 16;
 int batchAt = Array.IndexOf(args, "--batch");
 if (batchAt >= 0 && (batchAt + 1 >= args.Length || !int.TryParse(args[batchAt + 1], out batch) || batch < 1))
@@ -54,35 +57,38 @@ using (model)
         $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; session {session.WorkspaceBytes:N0} bytes"));
     try
     {
-        return stream ? Stream(session, labelled) : Batch(session, batch, labelled);
+        return stream ? Stream(session, labelled) : Batch(session, batch, labelled, all);
     }
-    catch (FormatException e)
+    catch (Exception e) when (e is FormatException or InvalidOperationException)
     {
+        // InvalidOperationException: --stream on a bidirectional model, which needs whole sequences.
         Console.Error.WriteLine($"simdrnn-embedded: {e.Message}");
         return 1;
     }
 }
 
-static int Batch(InferenceSession session, int batch, bool labelled)
+static int Batch(InferenceSession session, int batch, bool labelled, bool all)
 {
     var model = session.Model;
     int length = model.Steps * model.Inputs, lineNumber = 0, count = 0, correct = 0, pending = 0;
     var sequences = new float[batch * length];
     var labels = new int[batch];
+    var lengths = new int[batch];
     var probabilities = new float[batch * model.Outputs];
     var clock = new Stopwatch();
 
     void Flush()
     {
         clock.Start();
-        session.Predict(sequences, pending, probabilities);
+        session.Predict(sequences, pending, lengths, probabilities);
         clock.Stop();
         for (int r = 0; r < pending; r++)
         {
             var row = probabilities.AsSpan(r * model.Outputs, model.Outputs);
             int predicted = TensorPrimitives.IndexOfMax<float>(row);
             if (labelled && predicted == labels[r]) correct++;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count + r}: class {predicted} ({row[predicted]:F3})"));
+            string every = all ? " " + string.Join(' ', row.ToArray().Select(p => p.ToString("G9", CultureInfo.InvariantCulture))) : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count + r}: class {predicted} ({row[predicted]:F3}){every}"));
         }
 
         count += pending;
@@ -94,7 +100,17 @@ static int Batch(InferenceSession session, int batch, bool labelled)
     {
         lineNumber++;
         if (string.IsNullOrWhiteSpace(line)) continue;
-        labels[pending] = Parse(line, lineNumber, labelled, sequences.AsSpan(pending * length, length));
+        // A line of fewer values, whole steps, is a shorter sequence; the rest of its T steps is padding.
+        int fields = line.Count(c => c == ',') + 1 - (labelled ? 1 : 0);
+        if (fields > length || fields < model.Inputs || fields % model.Inputs != 0)
+        {
+            throw new FormatException($"line {lineNumber}: expected {length} values{(labelled ? " after the label" : "")} ({model.Steps} steps x {model.Inputs}), or fewer whole steps, found {fields}");
+        }
+
+        var sequence = sequences.AsSpan(pending * length, length);
+        sequence.Clear();
+        labels[pending] = Parse(line, lineNumber, labelled, sequence[..fields]);
+        lengths[pending] = fields / model.Inputs;
         if (++pending == batch) Flush();
     }
 

@@ -30,6 +30,7 @@ public sealed class BenchCommand : ICliCommand
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of a fifth of that)", "10"),
         .. DataOptions.Options,
+        new("lengths", "MIN-MAX", "Train on the data's sequences cut to lengths drawn uniformly from MIN..MAX (at most the data's steps) against the same steps at one fixed length"),
         new("peak", null, "Measure and print only the peak FMA rate for 1 and N threads"),
         new("json", null, "Print one JSON object"),
     ];
@@ -43,7 +44,9 @@ public sealed class BenchCommand : ICliCommand
         "Trains on MNIST (or the data of --data-format csv|text, as train reads it) for the given time after a\n" +
         "warm-up and reports the median samples/s of 5 windows, GFLOP/s of the GEMMs (2GHT(3H+2I) per sample\n" +
         "for the first layer, 6GHT(2H) for each further one, 6PHO for the head's P predictions of O outputs)\n" +
-        "and the fraction of the peak FMA rate this machine reaches with as many threads.",
+        "and the fraction of the peak FMA rate this machine reaches with as many threads.\n" +
+        "With --lengths MIN-MAX it compares training steps/s on the first 20,000 training sequences cut to random\n" +
+        "lengths (bucketed by length) with the same sequences cut to the mean length, windows alternating.",
         Options);
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -82,6 +85,13 @@ public sealed class BenchCommand : ICliCommand
         var data = DataOptions.Read(parsed).Load(context.Error.WriteLine);
         SequenceDataset train = data.Train, test = data.Test;
 
+        if (parsed.Has("lengths"))
+        {
+            if (parsed.Has("json")) throw new UsageException("--json is not available with --lengths: its figures are printed as text");
+            if (train.Head.Kind != SimdRnn.Model.HeadKind.Classify) throw new UsageException("--lengths needs data of the classify task (MNIST, or CSV with a label per sequence)");
+            return CompareLengths(context, cell, options, seconds, train, ReadLengths(parsed, train.Steps));
+        }
+
         using var trainer = new Trainer(cell, options, train);
         context.Error.WriteLine(TrainCommand.Header(options, trainer.Shape.ParameterCount));
         context.Error.WriteLine(data.Description);
@@ -90,7 +100,7 @@ public sealed class BenchCommand : ICliCommand
         int epoch = 1;
         TrainFor(trainer, ref epoch, seconds / Windows);
         var rates = new double[Windows];
-        for (int w = 0; w < Windows; w++) rates[w] = TrainFor(trainer, ref epoch, seconds / Windows);
+        for (int w = 0; w < Windows; w++) rates[w] = TrainFor(trainer, ref epoch, seconds / Windows).SamplesPerSecond;
         Array.Sort(rates);
         double samplesPerSecond = rates[Windows / 2];
 
@@ -114,10 +124,13 @@ public sealed class BenchCommand : ICliCommand
         return ExitCodes.Success;
     }
 
-    // Trains whole batches for about the given time, continuing into the next epoch when one ends; returns samples/s.
-    private static double TrainFor(Trainer trainer, ref int epoch, double seconds)
+    private readonly record struct Rate(double SamplesPerSecond, double StepsPerSecond);
+
+    // Trains whole batches for about the given time, continuing into the next epoch when one ends.
+    private static Rate TrainFor(Trainer trainer, ref int epoch, double seconds)
     {
         int samples = 0;
+        long stepsBefore = trainer.StepsTrained;
         double elapsed = 0;
         while (elapsed < seconds)
         {
@@ -128,6 +141,69 @@ public sealed class BenchCommand : ICliCommand
             if (result.Completed) epoch++;
         }
 
-        return samples / elapsed;
+        return new Rate(samples / elapsed, (trainer.StepsTrained - stepsBefore) / elapsed);
+    }
+
+    private static (int Min, int Max) ReadLengths(ParsedArguments parsed, int steps)
+    {
+        string text = parsed.Raw("lengths")!;
+        int dash = text.IndexOf('-');
+        if (dash > 0 && int.TryParse(text.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int min)
+            && int.TryParse(text.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int max)
+            && 1 <= min && min <= max && max <= steps)
+        {
+            return (min, max);
+        }
+
+        throw ParsedArguments.Expected("lengths", $"MIN-MAX with 1 <= MIN <= MAX <= {steps} (the data's steps)", text);
+    }
+
+    // Steps/s on sequences cut to random lengths in [min, max] against the same sequences cut to their mean length: the
+    // same work per step, so the ratio is what lengths cost (padding, bucketing, partly live chunks).
+    private static int CompareLengths(CliContext context, CellEntry cell, TrainOptions options, float seconds, SequenceDataset images, (int Min, int Max) range)
+    {
+        var subset = images.Take(Math.Min(20_000, images.Count));
+        var random = new Random(1);
+        var lengths = new int[subset.Count];
+        for (int i = 0; i < lengths.Length; i++) lengths[i] = random.Next(range.Min, range.Max + 1);
+        int fixedLength = (int)Math.Round(lengths.Average());
+
+        int inputs = subset.Inputs, full = subset.SequenceLength;
+        var sequence = new float[full];
+        var values = new float[subset.Count * fixedLength * inputs];
+        for (int i = 0; i < subset.Count; i++)
+        {
+            subset.CopySequence(i, sequence);
+            sequence.AsSpan(0, fixedLength * inputs).CopyTo(values.AsSpan(i * fixedLength * inputs));
+        }
+
+        using var mixed = new Trainer(cell, options, subset.WithLengths(lengths));
+        using var fixedSteps = new Trainer(cell, options, new SequenceDataset(values, subset.Labels.ToArray(), fixedLength, inputs, subset.Head.Outputs));
+        context.Error.WriteLine(TrainCommand.Header(options, mixed.Shape.ParameterCount));
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{subset.Count:N0} sequences at lengths {range.Min}-{range.Max} (mean {lengths.Average():F2}) against {fixedLength} steps each; warm-up, then {Windows} windows of {seconds / Windows:F1} s each, alternating"));
+
+        int mixedEpoch = 1, fixedEpoch = 1;
+        TrainFor(mixed, ref mixedEpoch, seconds / Windows / 2);
+        TrainFor(fixedSteps, ref fixedEpoch, seconds / Windows / 2);
+        var mixedRates = new double[Windows];
+        var fixedRates = new double[Windows];
+        for (int w = 0; w < Windows; w++)
+        {
+            mixedRates[w] = TrainFor(mixed, ref mixedEpoch, seconds / Windows).StepsPerSecond;
+            fixedRates[w] = TrainFor(fixedSteps, ref fixedEpoch, seconds / Windows).StepsPerSecond;
+        }
+
+        var ratios = mixedRates.Zip(fixedRates, (m, f) => m / f).Order().ToArray();
+        Array.Sort(mixedRates);
+        Array.Sort(fixedRates);
+        string threads = $"{mixed.Workers} thread{(mixed.Workers == 1 ? "" : "s")}, {Simd.Path}";
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"lengths {range.Min}-{range.Max}: {mixedRates[Windows / 2]:N0} steps/s (median of {Windows}; min {mixedRates[0]:N0}, max {mixedRates[^1]:N0}) ({threads})"));
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"fixed {fixedLength}:     {fixedRates[Windows / 2]:N0} steps/s (median of {Windows}; min {fixedRates[0]:N0}, max {fixedRates[^1]:N0})"));
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio:        {mixedRates[Windows / 2] / fixedRates[Windows / 2]:F3} (of medians); per window pair median {ratios[Windows / 2]:F3}, min {ratios[0]:F3}, max {ratios[^1]:F3}"));
+        return ExitCodes.Success;
     }
 }

@@ -90,6 +90,7 @@ public static class CliApp
     [
         new TrainCommand(), new EvalCommand(), new PredictCommand(), new InspectCommand(),
         new SampleCommand(), new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
+        new ExportCommand(),
         new QuantizeCommand(),
     ];
 

@@ -77,7 +77,7 @@ public sealed class InspectCommand : ICliCommand
             var shape = model.Shape;
             string hash = metadata.TryGetValue(ModelFile.Keys.SpecHash, out string? saved) ? $"spec hash {saved}, as in this build" : "no spec hash in the file";
             text.Append(invariant, $"Cell: {shape.Cell.Info.Name} ({hash})\n");
-            text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}, {(shape.Head.Classifies ? "classes" : "outputs")} {shape.Outputs}\n");
+            text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}{(shape.Bidirectional ? " bidirectional" : "")}, {(shape.Head.Classifies ? "classes" : "outputs")} {shape.Outputs}\n");
             if (shape.Head.Kind != SimdRnn.Model.HeadKind.Classify) text.Append(invariant, $"Head: {shape.Head.Name} ({(shape.Head.PerStep ? "every step" : "the last step")})\n");
             if (model.Vocabulary is { } vocabulary) text.Append(invariant, $"Vocabulary: {vocabulary.Count} characters (a character model)\n");
             if (!model.IsSimdRnnFile) text.Append("  (inferred from the tensor shapes: the file has no SimdRnn metadata)\n");

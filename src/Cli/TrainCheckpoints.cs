@@ -31,7 +31,7 @@ public static class TrainCheckpoints
     {
         var shape = model.Shape;
         var saved = model.Options ?? new TrainOptions();
-        return saved with { Cell = shape.Cell.Info.Name, Hidden = shape.Hidden, Layers = shape.Layers, Threads = new TrainOptions().Threads };
+        return saved with { Cell = shape.Cell.Info.Name, Hidden = shape.Hidden, Layers = shape.Layers, Bidirectional = shape.Bidirectional, Threads = new TrainOptions().Threads };
     }
 
     /// <summary>Checks the options against the resumed model: the architecture cannot change.</summary>
@@ -41,6 +41,10 @@ public static class TrainCheckpoints
         Conflict(parsed, "cell", options.Cell, shape.Cell.Info.Name, model.Path);
         Conflict(parsed, "hidden", options.Hidden, shape.Hidden, model.Path);
         Conflict(parsed, "layers", options.Layers, shape.Layers, model.Path);
+        if (parsed.Has("bidirectional") && !shape.Bidirectional)
+        {
+            throw new UsageException($"--bidirectional differs from the resumed model, which has one direction ({model.Path}); the architecture of a resumed model cannot change");
+        }
 
         int done = model.Epoch ?? 0;
         if (done >= options.Epochs)

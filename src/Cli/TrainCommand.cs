@@ -58,6 +58,8 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("cell", "NAME", "Recurrent cell (see 'simdrnn cells')", Defaults.Cell),
         new("hidden", "N", "Hidden units per layer", Text(Defaults.Hidden)),
         new("layers", "N", "Stacked recurrent layers", Text(Defaults.Layers)),
+        new("bidirectional", null, "Run each layer forward and reverse, outputs side by side (PyTorch's bidirectional=True)"),
+        new("dropout", "P", "Dropout on each layer's output but the top one's, in training (0 <= P < 1)", Text(Defaults.Dropout)),
         new("batch", "N", "Sequences per mini-batch", Text(Defaults.Batch)),
         new("lr", "RATE", "Learning rate", Text(Defaults.LearningRate)),
         new("epochs", "N", "Passes over the training set", Text(Defaults.Epochs)),
@@ -108,6 +110,8 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             Cell = parsed.String("cell", defaults.Cell),
             Hidden = parsed.PositiveInt("hidden", defaults.Hidden),
             Layers = parsed.PositiveInt("layers", defaults.Layers),
+            Bidirectional = parsed.Has("bidirectional") || defaults.Bidirectional,
+            Dropout = parsed.NonNegativeNumber("dropout", defaults.Dropout),
             Batch = parsed.PositiveInt("batch", defaults.Batch),
             LearningRate = parsed.PositiveNumber("lr", defaults.LearningRate),
             Epochs = parsed.PositiveInt("epochs", defaults.Epochs),
@@ -121,6 +125,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         };
 
         if (options.Momentum >= 1) throw ParsedArguments.Expected("momentum", "a number above 0 and below 1", parsed.Raw("momentum")!);
+        if (options.Dropout >= 1) throw ParsedArguments.Expected("dropout", "a probability of at least 0 and below 1", parsed.Raw("dropout")!);
 
         var cell = CellCatalog.Find(cells, options.Cell);
         if (cell is null)
@@ -281,7 +286,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
     /// <summary>The run's description on stderr before the first epoch.</summary>
     public static string Header(TrainOptions options, int parameters) => string.Create(CultureInfo.InvariantCulture,
-        $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}, parameters {parameters:N0}, batch {options.Batch}, " +
+        $"Training {options.Cell}: hidden {options.Hidden}, layers {options.Layers}{(options.Bidirectional ? " bidirectional" : "")}{(options.Dropout > 0 ? $", dropout {options.Dropout}" : "")}, parameters {parameters:N0}, batch {options.Batch}, " +
         $"lr {options.LearningRate}, optimizer {options.Optimizer.ToString().ToLowerInvariant()}, threads {options.Threads}, SIMD {Simd.Path}");
 
     private static int Diverged(CliContext context, TrainSettings settings, string reason)

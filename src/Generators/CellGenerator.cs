@@ -9,7 +9,7 @@ namespace SimdRnn.Generators;
 
 /// <summary>
 /// Generates each <c>[RecurrentCell]</c> class's <c>ICell</c> implementation and the compilation's
-/// <c>SimdRnn.Generated.GeneratedCells</c> registry. The pipeline only: see <see cref="Parser"/> and <see cref="Emitter"/>.
+/// <c>SimdRnn.Generated.GeneratedCells</c> registry. The pipeline only: see <see cref="Parser"/>, <see cref="Lowering"/> and <see cref="Emitter"/>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class CellGenerator : IIncrementalGenerator
@@ -37,7 +37,10 @@ public sealed partial class CellGenerator : IIncrementalGenerator
             .Combine(duplicates.Select(static (result, _) => result.Value))
             .Where(static pair => !pair.Right.AsImmutableArray().Contains(pair.Left.CellName))
             .Select(static (pair, _) => pair.Left);
-        context.RegisterSourceOutput(valid, static (output, spec) => output.AddSource(Emitter.HintName(spec), Emitter.EmitCell(spec)));
+        var lowered = valid
+            .Select(static (spec, _) => Lowering.Lower(spec))
+            .WithTrackingName(StepNames.Lowered);
+        context.RegisterSourceOutput(lowered, static (output, cell) => output.AddSource(Emitter.HintName(cell.Spec), Emitter.EmitCell(cell)));
 
         var registry = valid
             .Select(static (spec, _) => new RegistryEntry(spec.CellName, spec.FullTypeName))

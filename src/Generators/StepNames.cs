@@ -5,5 +5,7 @@ public static class StepNames
 {
     public const string CellSpec = nameof(CellSpec);
 
+    public const string Lowered = nameof(Lowered);
+
     public const string Registry = nameof(Registry);
 }

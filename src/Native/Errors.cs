@@ -52,6 +52,7 @@ internal static unsafe class Errors
         InvalidHandleException => Status.InvalidHandle,
         ObjectDisposedException => Status.Disposed,
         ArgumentException => Status.InvalidArgument,
+        InvalidOperationException => Status.InvalidArgument,   // e.g. streaming a bidirectional model
         FileNotFoundException or DirectoryNotFoundException => Status.FileNotFound,
         ModelFormatException => Status.Format,
         IOException or UnauthorizedAccessException => Status.Io,

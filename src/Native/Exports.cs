@@ -156,7 +156,13 @@ public static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "simdrnn_predict", CallConvs = [typeof(CallConvCdecl)])]
-    public static int Predict(nint session, float* sequences, int count, float* probabilities)
+    public static int Predict(nint session, float* sequences, int count, float* probabilities) => PredictLengths(session, sequences, count, null, probabilities);
+
+    [UnmanagedCallersOnly(EntryPoint = "simdrnn_predict_lengths", CallConvs = [typeof(CallConvCdecl)])]
+    public static int PredictWithLengths(nint session, float* sequences, int count, int* lengths, float* probabilities) => PredictLengths(session, sequences, count, lengths, probabilities);
+
+    // lengths NULL: every sequence has T steps.
+    private static int PredictLengths(nint session, float* sequences, int count, int* lengths, float* probabilities)
     {
         try
         {
@@ -171,7 +177,8 @@ public static unsafe class Exports
             var model = target.Model;
             long values = (long)count * model.Steps * model.Inputs, rows = (long)count * model.OutputsPerSequence;
             if (values > int.MaxValue || rows > int.MaxValue) return Errors.Set(Status.InvalidArgument, $"count: {count} sequences are more than one call can take");
-            target.Predict(new ReadOnlySpan<float>(sequences, (int)values), count, new Span<float>(probabilities, (int)rows));
+            var sequenceLengths = lengths == null ? default : new ReadOnlySpan<int>(lengths, count);
+            target.Predict(new ReadOnlySpan<float>(sequences, (int)values), count, sequenceLengths, new Span<float>(probabilities, (int)rows));
             return (int)Status.Ok;
         }
         catch (Exception e)

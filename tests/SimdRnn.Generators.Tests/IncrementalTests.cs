@@ -33,6 +33,9 @@ public class IncrementalTests
         var outputs = CellSpecOutputs(driver);
         Assert.NotEmpty(outputs);
         Assert.All(outputs, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"CellSpec step: {reason}"));
+        var lowered = StepOutputs(driver, StepNames.Lowered);
+        Assert.NotEmpty(lowered);
+        Assert.All(lowered, reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Lowered step: {reason}"));
         var sourceOutputs = driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(step => step.Outputs).ToList();
         Assert.NotEmpty(sourceOutputs);
         Assert.All(sourceOutputs, output => Assert.True(output.Reason == IncrementalStepRunReason.Cached, $"source output: {output.Reason}"));
@@ -49,12 +52,15 @@ public class IncrementalTests
         driver = driver.RunGenerators(edited);
 
         Assert.Equal([IncrementalStepRunReason.Modified], CellSpecOutputs(driver));
+        Assert.Equal([IncrementalStepRunReason.Modified], StepOutputs(driver, StepNames.Lowered));
         var generated = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Incremental.TinyCell.g.cs");
         Assert.Contains("TLanes.Relu(x_a + h_a)", generated.SourceText.ToString());
     }
 
-    private static List<IncrementalStepRunReason> CellSpecOutputs(GeneratorDriver driver) =>
-        driver.GetRunResult().Results.Single().TrackedSteps[StepNames.CellSpec]
+    private static List<IncrementalStepRunReason> CellSpecOutputs(GeneratorDriver driver) => StepOutputs(driver, StepNames.CellSpec);
+
+    private static List<IncrementalStepRunReason> StepOutputs(GeneratorDriver driver, string step) =>
+        driver.GetRunResult().Results.Single().TrackedSteps[step]
             .SelectMany(step => step.Outputs)
             .Select(output => output.Reason)
             .ToList();

@@ -34,19 +34,21 @@ public class VectorLanesTests
     private static void Run<TCell>() where TCell : ICell
     {
         var info = TCell.Info;
-        Buffers scalar = new(info), v256 = new(info), v512 = new(info);
+        Buffers scalar = new(info), v128 = new(info), v256 = new(info), v512 = new(info);
 
         Step<TCell, ScalarLanes<float>>(scalar);
+        Step<TCell, Lanes128>(v128);
         Step<TCell, Lanes256>(v256);
         Step<TCell, Lanes512>(v512);
         foreach (var (name, expected) in scalar.Outputs())
         {
-            var got256 = v256.Outputs().Single(o => o.Name == name).Values;
-            var got512 = v512.Outputs().Single(o => o.Name == name).Values;
-            for (int i = 0; i < expected.Length; i++)
+            foreach (var (lanes, buffers) in new[] { ("Lanes128", v128), ("Lanes256", v256), ("Lanes512", v512) })
             {
-                Assert.True(Math.Abs(expected[i] - got256[i]) <= 1e-4f, $"{info.Name} {name}[{i}]: scalar {expected[i]}, Lanes256 {got256[i]}");
-                Assert.True(Math.Abs(expected[i] - got512[i]) <= 1e-4f, $"{info.Name} {name}[{i}]: scalar {expected[i]}, Lanes512 {got512[i]}");
+                var got = buffers.Outputs().Single(o => o.Name == name).Values;
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    Assert.True(Math.Abs(expected[i] - got[i]) <= 1e-4f, $"{info.Name} {name}[{i}]: scalar {expected[i]}, {lanes} {got[i]}");
+                }
             }
         }
     }

@@ -11,6 +11,7 @@
  *         -Wl,-rpath,<publish dir> -o classify
  *     ./classify model.safetensors digits.f32
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,28 @@ int main(int argc, char **argv)
         for (int c = 0; c < classes; c++) printf(" %.9g", row[c]);
         printf("\n");
     }
+
+    /* Lengths: all T gives simdrnn_predict's probabilities; the first sequence cut to half its steps gives what
+       streaming those steps gives; a length of 0 is refused. */
+    int *lengths = malloc((size_t)count * sizeof(int));
+    float *with_lengths = malloc((size_t)count * (size_t)classes * sizeof(float));
+    for (int k = 0; k < count; k++) lengths[k] = steps;
+    if ((status = simdrnn_predict_lengths(session, sequences, count, lengths, with_lengths)) != SIMDRNN_OK) return fail("simdrnn_predict_lengths", status);
+    printf("lengths all T: %s\n", memcmp(with_lengths, probabilities, (size_t)count * (size_t)classes * sizeof(float)) == 0 ? "same probabilities" : "DIFFERENT probabilities");
+    lengths[0] = steps / 2 > 0 ? steps / 2 : 1;
+    if ((status = simdrnn_predict_lengths(session, sequences, 1, lengths, with_lengths)) != SIMDRNN_OK) return fail("simdrnn_predict_lengths", status);
+    if ((status = simdrnn_reset(session, -1)) != SIMDRNN_OK) return fail("simdrnn_reset", status);
+    for (int t = 0; t < lengths[0]; t++) {
+        if ((status = simdrnn_step(session, sequences + (size_t)t * (size_t)inputs, 1, t == lengths[0] - 1 ? streamed : NULL)) != SIMDRNN_OK) return fail("simdrnn_step", status);
+    }
+    float largest = 0;
+    for (int c = 0; c < classes; c++) largest = fabsf(with_lengths[c] - streamed[c]) > largest ? fabsf(with_lengths[c] - streamed[c]) : largest;
+    printf("half length: %s\n", largest <= 1e-5f ? "same as streaming" : "DIFFERENT from streaming");
+    lengths[0] = 0;
+    status = simdrnn_predict_lengths(session, sequences, 1, lengths, with_lengths);
+    printf("bad length: %d %s\n", status, simdrnn_last_error());
+    free(lengths);
+    free(with_lengths);
 
     /* A wrong argument is a code and a message, not a crash. */
     status = simdrnn_step(session, sequences, max_batch + 1, NULL);

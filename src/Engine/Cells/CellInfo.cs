@@ -68,4 +68,10 @@ public sealed record CellInfo(
     public bool SharedProjectionGradient { get; init; }
 
     public int ParameterCount => Parameters.Count;
+
+    /// <summary>The generated <c>Forward</c> as data: gate activations, new states and the output from the step's inputs.</summary>
+    public StepGraph ForwardGraph { get; init; } = new([], []);
+
+    /// <summary>The generated <c>ForwardRecurrentInput</c> as data (two-stage cells only): writes <see cref="StepBuffer.RInput"/>.</summary>
+    public StepGraph? RecurrentInputGraph { get; init; }
 }

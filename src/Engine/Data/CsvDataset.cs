@@ -64,7 +64,8 @@ public sealed record CsvFormat
 /// spaces around a field are ignored; blank lines are skipped; no quoting.
 /// <list type="bullet">
 /// <item>Wide layout: one sequence per row, its targets first (1 label; T labels; K numbers; or T*K numbers, step by
-/// step), then T*I finite numbers, step by step. An optional header row (a first field that is not a number) is skipped.</item>
+/// step), then T*I finite numbers, step by step; for a last-step task fewer, any whole number of steps, which makes a
+/// shorter sequence (<see cref="SequenceDataset.Lengths"/>). An optional header row (a first field that is not a number) is skipped.</item>
 /// <item>Long layout (pandas' "long" or "tidy" form): a header row naming the columns, then one row per time step with
 /// a sequence id, the target(s) and the inputs. A last-step task's target must be the same on every row of its sequence.</item>
 /// </list>
@@ -127,6 +128,7 @@ public static class CsvDataset
         var values = new List<float>();
         var labels = new List<int>();
         var targets = new List<float>();
+        var lengths = new List<int>();
         var lines = new LineReader(reader, name, (long)MaxFieldCharacters * fields + 64, fields);
         int maxLabel = -1;
         bool first = true;
@@ -143,10 +145,16 @@ public static class CsvDataset
                 }
             }
 
-            if (found != fields) throw lines.Error($"expected {fields} fields ({what}, then {steps} steps x {inputs} inputs), found {found}");
+            // A last-step task's row may hold fewer steps, whole ones: a shorter sequence, padded to T with zeros.
+            bool shorter = !format.PerStep && found < fields && found > targetFields && (found - targetFields) % inputs == 0;
+            if (found != fields && !shorter)
+            {
+                throw lines.Error($"expected {fields} fields ({what}, then {steps} steps x {inputs} inputs{(format.PerStep ? "" : $", or fewer whole steps of {inputs}")}), found {found}");
+            }
 
+            lengths.Add((found - targetFields) / inputs);
             var rest = line.AsSpan();
-            for (int column = 1; column <= fields; column++)
+            for (int column = 1; column <= found; column++)
             {
                 int comma = rest.IndexOf(',');
                 var field = (comma < 0 ? rest : rest[..comma]).Trim();
@@ -155,6 +163,8 @@ public static class CsvDataset
                 else if (format.Classifies) maxLabel = Math.Max(maxLabel, AddLabel(labels, field, lines, column, format.Classes));
                 else targets.Add(Value(field, lines, column));
             }
+
+            for (int padding = found; padding < fields; padding++) values.Add(0f);
         }
 
         int count = values.Count / Math.Max(1, length);
@@ -165,7 +175,8 @@ public static class CsvDataset
                 : $"expected rows of {what} and {steps} steps x {inputs} inputs, found no data rows");
         }
 
-        return Build(name, format, values, labels, targets, maxLabel, steps, inputs);
+        var data = Build(name, format, values, labels, targets, maxLabel, steps, inputs);
+        return lengths.TrueForAll(l => l == steps) ? data : data.WithLengths(lengths.ToArray());
     }
 
     private static SequenceDataset ReadLong(TextReader reader, string name, CsvFormat format)

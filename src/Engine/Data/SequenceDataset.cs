@@ -20,6 +20,7 @@ public sealed class SequenceDataset
     private readonly int[]? _tokens;   // [>= N*T] each step the one-hot row of its token
     private readonly int[]? _labels;   // [>= N] or [>= N*T], for classifying heads
     private readonly float[]? _targets; // [>= N*K] or [>= N*T*K], for regression heads
+    private int[]? _lengths;           // [>= N] each sequence's steps, 1..T; null until asked for when every one has T
 
     /// <summary>
     /// Creates a classification data set from copies of <paramref name="values"/> [count*steps*inputs] and
@@ -183,6 +184,41 @@ public sealed class SequenceDataset
         }
     }
 
+    /// <summary>
+    /// The same sequences with their own lengths: sequence n has <paramref name="lengths"/>[n] steps, 1..T,
+    /// and its values past them are padding that no result depends on (they stay stored, as read). Shares the
+    /// values, copies the lengths.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one length per sequence, or a length outside 1..T.</exception>
+    public SequenceDataset WithLengths(ReadOnlySpan<int> lengths)
+    {
+        if (lengths.Length != Count) throw new ArgumentException($"Expected {Count} lengths, one per sequence, found {lengths.Length}.", nameof(lengths));
+        for (int n = 0; n < lengths.Length; n++)
+        {
+            if (lengths[n] < 1 || lengths[n] > Steps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(lengths), $"Length {lengths[n]} of sequence {n} is outside 1..{Steps} steps.");
+            }
+        }
+
+        var copy = new SequenceDataset(new Storage(_values, _bytes, _divisor, _tokens), Head, _labels, _targets, Count, Steps, Inputs, validate: false);
+        copy._lengths = lengths.ToArray();
+        return copy;
+    }
+
+    /// <summary>Whether some sequence is shorter than <see cref="Steps"/>.</summary>
+    public bool HasVariableLengths => _lengths is not null && _lengths.AsSpan(0, Count).ContainsAnyExcept(Steps);
+
+    /// <summary>The steps of sequence <paramref name="index"/>, 1..T (T unless given by <see cref="WithLengths"/>).</summary>
+    public int Length(int index)
+    {
+        CheckIndex(index);
+        return _lengths?[index] ?? Steps;
+    }
+
+    /// <summary>All lengths: [N], each 1..T.</summary>
+    public ReadOnlySpan<int> Lengths => new(_lengths ??= Enumerable.Repeat(Steps, Count).ToArray(), 0, Count);
+
     /// <summary>The label of sequence <paramref name="index"/> (a last-step classifying head), in [0, classes).</summary>
     public int Label(int index)
     {
@@ -226,7 +262,9 @@ public sealed class SequenceDataset
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
         if (count == Count) return this;
-        return new SequenceDataset(new Storage(_values, _bytes, _divisor, _tokens), Head, _labels, _targets, count, Steps, Inputs, validate: false);
+        var taken = new SequenceDataset(new Storage(_values, _bytes, _divisor, _tokens), Head, _labels, _targets, count, Steps, Inputs, validate: false);
+        taken._lengths = _lengths;
+        return taken;
     }
 
     /// <summary>
@@ -244,8 +282,10 @@ public sealed class SequenceDataset
             _bytes?.AsSpan(start * length, count * length).ToArray(),
             _divisor,
             _tokens?.AsSpan(start * Steps, count * Steps).ToArray());
-        return new SequenceDataset(storage, Head, _labels?.AsSpan(start * per, count * per).ToArray(),
+        var slice = new SequenceDataset(storage, Head, _labels?.AsSpan(start * per, count * per).ToArray(),
             _targets?.AsSpan(start * perTarget, count * perTarget).ToArray(), count, Steps, Inputs, validate: false);
+        slice._lengths = _lengths?.AsSpan(start, count).ToArray();
+        return slice;
     }
 
     private void CheckIndex(int index)

@@ -64,6 +64,7 @@ public static class ModelFile
         public const string Cell = "cell";
         public const string Hidden = "hidden";
         public const string Layers = "layers";
+        public const string Bidirectional = "bidirectional";
         public const string Input = "input";
         public const string Steps = "steps";
         public const string Classes = "classes";
@@ -80,7 +81,7 @@ public static class ModelFile
 
     private static readonly HashSet<string> StandardKeys =
     [
-        Keys.Format, Keys.FormatVersion, Keys.Cell, Keys.Hidden, Keys.Layers, Keys.Input, Keys.Steps, Keys.Classes, Keys.Head, Keys.Outputs, Keys.Vocabulary,
+        Keys.Format, Keys.FormatVersion, Keys.Cell, Keys.Hidden, Keys.Layers, Keys.Bidirectional, Keys.Input, Keys.Steps, Keys.Classes, Keys.Head, Keys.Outputs, Keys.Vocabulary,
         Keys.SpecHash, Keys.EngineVersion, Keys.Epoch, Keys.TrainOptions, Keys.Optimizer, Keys.OptimizerSteps,
     ];
 
@@ -138,6 +139,7 @@ public static class ModelFile
         metadata[Keys.Cell] = shape.Cell.Info.Name;
         metadata[Keys.Hidden] = Invariant(shape.Hidden);
         metadata[Keys.Layers] = Invariant(shape.Layers);
+        if (shape.Bidirectional) metadata[Keys.Bidirectional] = "true";
         metadata[Keys.Input] = Invariant(shape.Inputs);
         metadata[Keys.Steps] = Invariant(shape.Steps);
         metadata[Keys.Head] = shape.Head.Name;
@@ -288,8 +290,14 @@ public static class ModelFile
                 "(its gates or formulas differ, so the weights would mean something else; retrain, or load with the cell's old definition)");
         }
 
+        bool bidirectional = header.Metadata.TryGetValue(Keys.Bidirectional, out string? flag) && flag switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new ModelFormatException(header.Path, $"metadata '{Keys.Bidirectional}': expected true or false, found {Text.Quote(flag)}"),
+        };
         return Shape(header, cell, ParseInt(header, Keys.Steps, 1), ParseInt(header, Keys.Input, 1), ParseInt(header, Keys.Hidden, 1),
-            ParseInt(header, Keys.Layers, 1), HeadOf(header));
+            ParseInt(header, Keys.Layers, 1), HeadOf(header), bidirectional);
     }
 
     // Files from before heads are last-step classifiers; a classifying head counts classes, a regression head outputs.
@@ -357,19 +365,21 @@ public static class ModelFile
             throw new ModelFormatException(path, $"expected at least 1 input and 2 classes, found rnn.weight_ih_l0 {weightIh.ShapeText} and fc.weight {head.ShapeText}");
         }
 
-        return Shape(header, FindCell(path, cells, name), DefaultSteps, (int)inputs, (int)hidden, layers, Head.Classify((int)classes));
+        // PyTorch names the reverse direction's tensors "..._reverse" (bidirectional=True).
+        bool bidirectional = header.Find("rnn.weight_ih_l0_reverse") is not null;
+        return Shape(header, FindCell(path, cells, name), DefaultSteps, (int)inputs, (int)hidden, layers, Head.Classify((int)classes), bidirectional);
     }
 
     // Builds the shape only when its parameter count fits in an array and its layer count in the file's tensors: the
     // shape allocates nothing, and the network is allocated only after every tensor was found in the file with its shape.
-    private static NetworkShape Shape(SafetensorsHeader header, CellEntry cell, int steps, int inputs, int hidden, int layers, Head head)
+    private static NetworkShape Shape(SafetensorsHeader header, CellEntry cell, int steps, int inputs, int hidden, int layers, Head head, bool bidirectional)
     {
         var info = cell.Info;
-        int classes = head.Outputs;
-        string sizes = $"{info.Name} network (hidden {hidden}, layers {layers}, input {inputs}, {(head.Kind == HeadKind.Classify ? "classes" : head.Name + " outputs")} {classes})";
-        if (layers > header.Tensors.Count / 4)
+        int classes = head.Outputs, directions = bidirectional ? 2 : 1;
+        string sizes = $"{(bidirectional ? "bidirectional " : "")}{info.Name} network (hidden {hidden}, layers {layers}, input {inputs}, {(head.Kind == HeadKind.Classify ? "classes" : head.Name + " outputs")} {classes})";
+        if (layers > header.Tensors.Count / (4 * directions))
         {
-            throw new ModelFormatException(header.Path, $"expected at least {4L * layers} tensors for a {sizes}, found {header.Tensors.Count}");
+            throw new ModelFormatException(header.Path, $"expected at least {4L * directions * layers} tensors for a {sizes}, found {header.Tensors.Count}");
         }
 
         long count;
@@ -378,11 +388,11 @@ public static class ModelFile
             checked
             {
                 long h = hidden, perHidden = info.GateCount + info.RecurrentGates + info.ParameterCount;
-                count = classes * h + classes;
+                count = classes * directions * h + classes;
                 for (int layer = 0; layer < layers && count <= Array.MaxLength; layer++)
                 {
-                    long layerInputs = layer == 0 ? inputs : hidden;
-                    count += info.GateCount * h * layerInputs + info.RecurrentGates * h * h + perHidden * h;
+                    long layerInputs = layer == 0 ? inputs : directions * h;
+                    count += directions * (info.GateCount * h * layerInputs + info.RecurrentGates * h * h + perHidden * h);
                 }
             }
         }
@@ -396,7 +406,7 @@ public static class ModelFile
             throw new ModelFormatException(header.Path, $"expected at most {Array.MaxLength} parameters, found {(count == long.MaxValue ? "more than 2^63" : "at least " + count.ToString(CultureInfo.InvariantCulture))} in a {sizes}");
         }
 
-        return new NetworkShape(cell, steps, inputs, hidden, layers, head);
+        return new NetworkShape(cell, steps, inputs, hidden, layers, head, bidirectional);
     }
 
     private static void CheckTensors(SafetensorsHeader header, NetworkShape shape)
@@ -484,7 +494,7 @@ public static class ModelFile
         cells.Count == 0 ? "no registered cells" : string.Join(", ", cells.Select(c => c.Info.Name));
 
     private static string Describe(NetworkShape shape) =>
-        $"{shape.Cell.Info.Name} network of {shape.Layers} layer{(shape.Layers == 1 ? "" : "s")}, hidden {shape.Hidden}";
+        $"{(shape.Bidirectional ? "bidirectional " : "")}{shape.Cell.Info.Name} network of {shape.Layers} layer{(shape.Layers == 1 ? "" : "s")}, hidden {shape.Hidden}";
 
     private static string Required(SafetensorsHeader header, string key) =>
         header.Metadata.TryGetValue(key, out string? value) ? value : throw new ModelFormatException(header.Path, $"metadata '{key}': expected a value in a SimdRnn file, found none");

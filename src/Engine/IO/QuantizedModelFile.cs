@@ -102,10 +102,10 @@ public static class QuantizedModelFile
         }
 
         int h = shape.Hidden, roh = info.OutputRecurrentGates * h;
-        var input = new Int8Matrix[shape.Layers];
-        var output = new Int8Matrix[shape.Layers];
-        var expression = new Int8Matrix[shape.Layers];
-        for (int l = 0; l < shape.Layers; l++)
+        var input = new Int8Matrix[shape.RecurrentLayers];
+        var output = new Int8Matrix[shape.RecurrentLayers];
+        var expression = new Int8Matrix[shape.RecurrentLayers];
+        for (int l = 0; l < shape.RecurrentLayers; l++)
         {
             var layout = shape.LayerParameters[l];
             var (ih, ihScales) = read[layout.WeightIh.Name];
@@ -116,7 +116,7 @@ public static class QuantizedModelFile
         }
 
         var (head, headScales) = read[shape.HeadWeight.Name];
-        var weights = new Int8Weights(shape, input, output, expression, new Int8Matrix(shape.Outputs, h, head, headScales));
+        var weights = new Int8Weights(shape, input, output, expression, new Int8Matrix(shape.Outputs, shape.Features, head, headScales));
         return InferenceModel.FromInt8(shape, parameters, weights);
     }
 
@@ -208,7 +208,7 @@ public static class QuantizedModelFile
     private static Dictionary<string, Int8Matrix[]> Matrices(NetworkShape shape, Int8Weights int8)
     {
         var matrices = new Dictionary<string, Int8Matrix[]>(StringComparer.Ordinal) { [shape.HeadWeight.Name] = [int8.Head] };
-        for (int l = 0; l < shape.Layers; l++)
+        for (int l = 0; l < shape.RecurrentLayers; l++)
         {
             matrices[shape.LayerParameters[l].WeightIh.Name] = [int8.Input[l]];
             matrices[shape.LayerParameters[l].WeightHh.Name] = [int8.Output[l], int8.Expression[l]];

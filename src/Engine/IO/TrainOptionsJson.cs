@@ -19,6 +19,8 @@ public static class TrainOptionsJson
             json.WriteString("cell", options.Cell);
             json.WriteNumber("hidden", options.Hidden);
             json.WriteNumber("layers", options.Layers);
+            json.WriteBoolean("bidirectional", options.Bidirectional);
+            json.WriteNumber("dropout", options.Dropout);
             json.WriteNumber("batch", options.Batch);
             json.WriteNumber("learning_rate", options.LearningRate);
             json.WriteNumber("epochs", options.Epochs);
@@ -54,6 +56,8 @@ public static class TrainOptionsJson
                     "cell" => options with { Cell = String(ref reader, key) },
                     "hidden" => options with { Hidden = Int(ref reader, key) },
                     "layers" => options with { Layers = Int(ref reader, key) },
+                    "bidirectional" => options with { Bidirectional = Bool(ref reader, key) },
+                    "dropout" => options with { Dropout = Float(ref reader, key) },
                     "batch" => options with { Batch = Int(ref reader, key) },
                     "learning_rate" => options with { LearningRate = Float(ref reader, key) },
                     "epochs" => options with { Epochs = Int(ref reader, key) },
@@ -90,6 +94,13 @@ public static class TrainOptionsJson
 
     private static string String(ref Utf8JsonReader reader, string key) =>
         reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new FormatException($"expected a string for '{key}'");
+
+    private static bool Bool(ref Utf8JsonReader reader, string key) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        _ => throw new FormatException($"expected true or false for '{key}'"),
+    };
 
     private static int Int(ref Utf8JsonReader reader, string key) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) ? value : throw new FormatException($"expected an integer for '{key}'");

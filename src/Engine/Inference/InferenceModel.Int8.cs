@@ -12,7 +12,7 @@ public sealed partial class InferenceModel
         this.parameters = parameters;
         this.int8 = int8;
         Format = WeightFormat.Int8;
-        weights = Enumerable.Range(0, shape.Layers).Select(int8.LayerWeights).ToArray();
+        weights = Enumerable.Range(0, shape.RecurrentLayers).Select(int8.LayerWeights).ToArray();
         head = new Int8Projection(int8.Head);
         layers = CreateLayers(shape, parameters, weights);
     }

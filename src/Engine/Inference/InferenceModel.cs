@@ -30,17 +30,17 @@ public sealed partial class InferenceModel : IDisposable
 
         Shape = shape;
         this.parameters = parameters.ToArray();
-        weights = new LayerWeights<float>[shape.Layers];
+        weights = new LayerWeights<float>[shape.RecurrentLayers];
         PackedProjection<float>? packedHead = null;
         try
         {
-            for (int l = 0; l < shape.Layers; l++)
+            for (int l = 0; l < shape.RecurrentLayers; l++)
             {
                 weights[l] = LayerWeights<float>.Float(shape, l, this.parameters);
                 weights[l].Refresh();
             }
 
-            packedHead = new PackedProjection<float>(this.parameters, shape.HeadWeight.Offset, shape.Outputs, shape.Hidden);
+            packedHead = new PackedProjection<float>(this.parameters, shape.HeadWeight.Offset, shape.Outputs, shape.Features);
             packedHead.Refresh();
         }
         catch
@@ -55,7 +55,7 @@ public sealed partial class InferenceModel : IDisposable
     }
 
     private static Layer<float>[] CreateLayers(NetworkShape shape, float[] parameters, LayerWeights<float>[] weights) =>
-        Enumerable.Range(0, shape.Layers).Select(l => shape.Cell.CreateLayer(shape, l, parameters, weights[l], backward: null)).ToArray();
+        Enumerable.Range(0, shape.RecurrentLayers).Select(l => shape.Cell.CreateLayer(shape, l, parameters, weights[l], backward: null)).ToArray();
 
     /// <summary>A model with a copy of <paramref name="network"/>'s current parameters; later training of the network does not reach it.</summary>
     public static InferenceModel FromNetwork(Network<float> network)
@@ -81,7 +81,7 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>O: the head's outputs per prediction (classes, or values), the length of one row of outputs.</summary>
     public int Outputs => Shape.Outputs;
 
-    /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict"/>: O, or T*O for a per-step head.</summary>
+    /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>: O, or T*O for a per-step head.</summary>
     public int OutputsPerSequence => Shape.OutputsPerSequence;
 
     /// <summary>
@@ -96,6 +96,7 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>A session for up to <paramref name="maxBatch"/> sequences at once; see <see cref="InferenceSession"/>.</summary>
     public InferenceSession CreateSession(int maxBatch = 1) => new(this, maxBatch);
 
+    /// <summary>Recurrent layer <paramref name="layer"/>, indexed by <see cref="NetworkShape.RecurrentLayer"/>.</summary>
     internal Layer<float> Layer(int layer) => layers[layer];
 
     internal IProjection<float> Head => head;

@@ -5,23 +5,26 @@ using SimdRnn.Model;
 namespace SimdRnn.Inference;
 
 /// <summary>
-/// One thread's predictor over a shared <see cref="InferenceModel"/>: whole sequences with <see cref="Predict"/>,
+/// One thread's predictor over a shared <see cref="InferenceModel"/>: whole sequences with <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>,
 /// or up to <see cref="MaxBatch"/> streams advanced one time step at a time with <see cref="Step"/>. The head's
 /// outputs are class probabilities (softmax) for a classifying head and the predicted values for a regression
 /// head; "probabilities" below means whichever the model's head gives. All memory
 /// (<see cref="WorkspaceBytes"/>, reported beforehand by <see cref="RequiredBytes(InferenceModel, int)"/>) is allocated by the
-/// constructor; <see cref="Predict"/>, <see cref="Classify"/>, <see cref="Step"/>, <see cref="ReadProbabilities"/>
+/// constructor; <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>, <see cref="Classify"/>, <see cref="Step"/>, <see cref="ReadProbabilities"/>
 /// and <see cref="Reset()"/> allocate nothing. Not thread-safe: one session per thread.
 /// Shape letters: T steps, I inputs per step, H hidden, O head outputs (C classes or K values), n rows (sequences or streams).
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
     private readonly InferenceModel model;
-    private readonly StepWorkspace<float>[] sequenceLayers;  // Predict's, one per layer
-    private readonly StepWorkspace<float>[] streamLayers;    // Step's, one per layer
-    private readonly float[] stepInput;                      // [n, I] one step of a chunk of whole sequences
+    private readonly StepWorkspace<float>[] sequenceLayers;  // Predict's, one per recurrent layer
+    private readonly StepWorkspace<float>[] streamLayers;    // Step's, one per layer; none when bidirectional
+    private readonly float[] stepInput;                      // [n, max(I, F)] one step of a chunk of whole sequences
     private readonly float[] logits;                         // [n, O] the head's outputs before the softmax
     private readonly float[] probabilities;                  // [P*O] Classify's, P = 1 or T
+    private readonly float[] features;                       // [n, F] bidirectional: both directions' last outputs
+    private readonly float[] layerInput, layerOutput;        // [T, n, F] bidirectional: a layer's input and output sequences
+    private readonly int[] lengths;                          // [n] Predict's lengths when none are given: all T
     private readonly GemmWorkspace gemm = new();
 
     /// <summary>A session that classifies up to <paramref name="maxBatch"/> sequences, or runs that many streams, at once.</summary>
@@ -33,23 +36,32 @@ public sealed class InferenceSession : IDisposable
         this.model = model;
         MaxBatch = maxBatch;
         var shape = model.Shape;
-        sequenceLayers = Enumerable.Range(0, shape.Layers).Select(_ => new StepWorkspace<float>(shape.Cell.Info, shape.Hidden, maxBatch)).ToArray();
-        streamLayers = Enumerable.Range(0, shape.Layers).Select(_ => new StepWorkspace<float>(shape.Cell.Info, shape.Hidden, maxBatch)).ToArray();
-        stepInput = new float[maxBatch * shape.Inputs];
+        sequenceLayers = Enumerable.Range(0, shape.RecurrentLayers).Select(_ => new StepWorkspace<float>(shape.Cell.Info, shape.Hidden, maxBatch)).ToArray();
+        streamLayers = shape.Bidirectional ? [] : Enumerable.Range(0, shape.Layers).Select(_ => new StepWorkspace<float>(shape.Cell.Info, shape.Hidden, maxBatch)).ToArray();
+        stepInput = new float[maxBatch * Math.Max(shape.Inputs, shape.Features)];
         logits = new float[maxBatch * shape.Outputs];
         probabilities = new float[shape.OutputsPerSequence];
+        features = shape.Bidirectional ? new float[maxBatch * shape.Features] : [];
+        layerInput = shape.Bidirectional ? new float[shape.Steps * maxBatch * Math.Max(shape.Inputs, shape.Features)] : [];
+        layerOutput = shape.Bidirectional ? new float[shape.Steps * maxBatch * shape.Features] : [];
+        lengths = new int[maxBatch];
+        lengths.AsSpan().Fill(shape.Steps);
         WorkspaceBytes = RequiredBytes(model, maxBatch);
 
         // One step of every product at the largest row count sizes the GEMM scratch now rather than on first use.
-        Advance(sequenceLayers, stepInput, maxBatch);
-        HeadInPlace(sequenceLayers, maxBatch);
+        for (int l = 0; l < sequenceLayers.Length; l++)
+        {
+            model.Layer(l).ForwardStep(sequenceLayers[l], stepInput.AsSpan(0, maxBatch * shape.LayerInputs(l)), maxBatch, gemm);
+            sequenceLayers[l].Clear(0, maxBatch);
+        }
+
+        HeadInPlace(shape.Bidirectional ? features : sequenceLayers[^1].Output, maxBatch);
         Array.Clear(logits);
-        foreach (var layer in sequenceLayers) layer.Clear(0, maxBatch);
     }
 
     public InferenceModel Model => model;
 
-    /// <summary>Sequences one <see cref="Predict"/> chunk holds, and streams <see cref="Step"/> carries.</summary>
+    /// <summary>Sequences one <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/> chunk holds, and streams <see cref="Step"/> carries.</summary>
     public int MaxBatch { get; }
 
     /// <summary>Time steps the streams have taken since the last <see cref="Reset()"/>.</summary>
@@ -60,16 +72,17 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>
     /// Bytes a session of <paramref name="model"/> for <paramref name="maxBatch"/> rows allocates, before creating it:
-    /// for each layer, two step workspaces (whole sequences, streams) of n*H*(2G + R + 3 + 2S) floats, the
-    /// step input [n, I], the head's outputs [n, O], one sequence's predictions [P*O] and the GEMM's packed-A scratch. The model's weights are not included
-    /// (<see cref="InferenceModel.WeightBytes"/>). An int8 model's products also quantize up to n rows of max(I, H)
-    /// values into the GEMM scratch.
+    /// for each layer, two step workspaces (whole sequences, streams) of n*H*(2G + R + 3 + 2S) floats (bidirectional:
+    /// one per direction, plus the features [n, F] and two sequences [T, n, F]), the step input [n, max(I, F)], the
+    /// head's outputs [n, O], one sequence's predictions [P*O], the lengths [n] and the GEMM's packed-A scratch. The model's weights are not included
+    /// (<see cref="InferenceModel.WeightBytes"/>). An int8 model's products also quantize their input rows into the
+    /// GEMM scratch.
     /// </summary>
     public static long RequiredBytes(InferenceModel model, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(model);
         long bytes = RequiredBytes(model.Shape, maxBatch);
-        if (model.Format == WeightFormat.Int8) bytes += sizeof(float) * Kernels.Quantized.Int8Gemm.ScratchFloats(maxBatch, Math.Max(model.Inputs, model.Shape.Hidden));
+        if (model.Format == WeightFormat.Int8) bytes += sizeof(float) * Kernels.Quantized.Int8Gemm.ScratchFloats(maxBatch, Math.Max(model.Inputs, model.Shape.Features));
         return bytes;
     }
 
@@ -78,9 +91,11 @@ public sealed class InferenceSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        long floats = 2 * shape.Layers * StepWorkspace<float>.Elements(shape.Cell.Info, shape.Hidden, maxBatch)
-            + (long)maxBatch * shape.Inputs + (long)maxBatch * shape.Outputs + shape.OutputsPerSequence;
-        return sizeof(float) * (floats + GemmScratchFloats(Math.Max(shape.Inputs, shape.Hidden), maxBatch));
+        long stepWidth = Math.Max(shape.Inputs, shape.Features);
+        long floats = (shape.Bidirectional ? shape.RecurrentLayers : 2 * shape.Layers) * StepWorkspace<float>.Elements(shape.Cell.Info, shape.Hidden, maxBatch)
+            + maxBatch * stepWidth + (long)maxBatch * shape.Outputs + shape.OutputsPerSequence + maxBatch /* lengths */;
+        if (shape.Bidirectional) floats += (long)maxBatch * shape.Features + shape.Steps * maxBatch * (stepWidth + shape.Features);
+        return sizeof(float) * (floats + GemmScratchFloats((int)Math.Max(stepWidth, shape.Hidden), maxBatch));
     }
 
     /// <summary>
@@ -91,13 +106,20 @@ public sealed class InferenceSession : IDisposable
     /// <see cref="MaxBatch"/>. Leaves the streams of <see cref="Step"/> alone.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than <paramref name="count"/> sequences or rows of outputs.</exception>
-    public void Predict(ReadOnlySpan<float> sequences, int count, Span<float> probabilities)
+    public void Predict(ReadOnlySpan<float> sequences, int count, Span<float> probabilities) => Predict(sequences, count, default, probabilities);
+
+    /// <summary>
+    /// As <see cref="Predict(ReadOnlySpan{float}, int, Span{float})"/> for sequences of their own lengths: sequence n
+    /// has <paramref name="sequenceLengths"/>[n] steps, 1..T, still stored in T*I values whose steps past its length
+    /// are ignored (PyTorch's pack_padded_sequence). Empty lengths mean all T. A per-step head's outputs past a
+    /// sequence's length are those of its last step (forward) and of a zero reverse output (bidirectional): padding.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or a length is outside 1..T.</exception>
+    public void Predict(ReadOnlySpan<float> sequences, int count, ReadOnlySpan<int> sequenceLengths, Span<float> probabilities)
     {
         model.ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         int steps = model.Steps, inputs = model.Inputs, classes = model.OutputsPerSequence, length = steps * inputs;
-        bool perStep = model.Shape.Head.PerStep;
-        int outputs = model.Outputs;
         if (sequences.Length < (long)count * length)
         {
             throw new ArgumentException($"Expected {count} sequences of {steps} steps x {inputs} inputs ({(long)count * length} values), found {sequences.Length} values.", nameof(sequences));
@@ -108,21 +130,127 @@ public sealed class InferenceSession : IDisposable
             throw new ArgumentException($"Expected room for {count} x {classes} outputs, found {probabilities.Length}.", nameof(probabilities));
         }
 
+        if (!sequenceLengths.IsEmpty)
+        {
+            if (sequenceLengths.Length < count) throw new ArgumentException($"Expected {count} lengths, found {sequenceLengths.Length}.", nameof(sequenceLengths));
+            for (int n = 0; n < count; n++)
+            {
+                if (sequenceLengths[n] < 1 || sequenceLengths[n] > steps)
+                {
+                    throw new ArgumentException($"Length {sequenceLengths[n]} of sequence {n}: expected 1 to {steps} steps.", nameof(sequenceLengths));
+                }
+            }
+        }
+
         for (int first = 0; first < count; first += MaxBatch)
         {
             int n = Math.Min(MaxBatch, count - first);
-            foreach (var layer in sequenceLayers) layer.Clear(0, n);
             var chunk = sequences.Slice(first * length, n * length);
-            for (int t = 0; t < steps; t++)
+            ReadOnlySpan<int> chunkLengths = sequenceLengths.IsEmpty ? lengths.AsSpan(0, n) : sequenceLengths.Slice(first, n);
+            var destination = probabilities[(first * classes)..];
+            if (model.Shape.Bidirectional) PredictLayerByLayer(chunk, chunkLengths, n, destination);
+            else PredictStepByStep(chunk, chunkLengths, n, destination);
+        }
+    }
+
+    // Unidirectional: every layer advances one step at a time; rows past their length keep their output and states.
+    private void PredictStepByStep(ReadOnlySpan<float> chunk, ReadOnlySpan<int> chunkLengths, int n, Span<float> destination)
+    {
+        int steps = model.Steps, inputs = model.Inputs, length = steps * inputs, classes = model.OutputsPerSequence, outputs = model.Outputs;
+        bool perStep = model.Shape.Head.PerStep;
+        int longest = 0;
+        foreach (int l in chunkLengths) longest = Math.Max(longest, l);
+        foreach (var layer in sequenceLayers) layer.Clear(0, n);
+        for (int t = 0; t < (perStep ? steps : longest); t++)
+        {
+            if (t < longest)
             {
                 // x_t[n, I] from the batch-major sequences
                 for (int r = 0; r < n; r++) chunk.Slice(r * length + t * inputs, inputs).CopyTo(stepInput.AsSpan(r * inputs, inputs));
                 Advance(sequenceLayers, stepInput, n);
-                if (perStep) Head(sequenceLayers, n, probabilities[(first * classes + t * outputs)..], classes);
+                for (int r = 0; r < n; r++)
+                {
+                    if (chunkLengths[r] > t) continue;
+                    foreach (var layer in sequenceLayers) layer.KeepPrevious(r);
+                }
             }
 
-            if (!perStep) Head(sequenceLayers, n, probabilities[(first * classes)..], classes);
+            if (perStep) Head(sequenceLayers[^1].Output, n, destination[(t * outputs)..], classes);
         }
+
+        if (!perStep) Head(sequenceLayers[^1].Output, n, destination, classes);
+    }
+
+    // Bidirectional: a whole layer at a time, the forward direction over each row's steps, then the reverse one
+    // back from each row's last step; the next layer reads both, [forward, reverse] per step.
+    private void PredictLayerByLayer(ReadOnlySpan<float> chunk, ReadOnlySpan<int> chunkLengths, int n, Span<float> destination)
+    {
+        var shape = model.Shape;
+        int steps = shape.Steps, h = shape.Hidden, f = shape.Features, longest = 0;
+        foreach (int l in chunkLengths) longest = Math.Max(longest, l);
+
+        // [T, n, I] time-major from the batch-major sequences
+        int inputs = shape.Inputs;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int r = 0; r < n; r++) chunk.Slice((r * steps + t) * inputs, inputs).CopyTo(layerInput.AsSpan((t * n + r) * inputs, inputs));
+        }
+
+        for (int layer = 0; layer < shape.Layers; layer++)
+        {
+            if (layer > 0) layerOutput.AsSpan(0, steps * n * f).CopyTo(layerInput);
+            layerOutput.AsSpan(0, steps * n * f).Clear();
+            inputs = shape.LayerInputs(shape.RecurrentLayer(layer, 0));
+            for (int direction = 0; direction < 2; direction++)
+            {
+                int recurrent = shape.RecurrentLayer(layer, direction);
+                var ws = sequenceLayers[recurrent];
+                ws.Clear(0, n);
+                for (int s = 0; s < longest; s++)
+                {
+                    // Step s of each row: time s forward; time length-1-s reverse (rows already done repeat their last input).
+                    for (int r = 0; r < n; r++)
+                    {
+                        int t = direction == 0 ? s : Math.Max(chunkLengths[r] - 1 - s, 0);
+                        layerInput.AsSpan((t * n + r) * inputs, inputs).CopyTo(stepInput.AsSpan(r * inputs, inputs));
+                    }
+
+                    model.Layer(recurrent).ForwardStep(ws, stepInput.AsSpan(0, n * inputs), n, gemm);
+                    for (int r = 0; r < n; r++)
+                    {
+                        if (chunkLengths[r] <= s)
+                        {
+                            ws.KeepPrevious(r);
+                            continue;
+                        }
+
+                        int t = direction == 0 ? s : chunkLengths[r] - 1 - s;
+                        ws.Output.AsSpan(r * h, h).CopyTo(layerOutput.AsSpan((t * n + r) * f + direction * h, h));
+                    }
+                }
+
+                // The forward half past a row's length is carried, as in training.
+                if (direction == 0)
+                {
+                    for (int r = 0; r < n; r++)
+                    {
+                        for (int t = chunkLengths[r]; t < steps; t++) ws.Output.AsSpan(r * h, h).CopyTo(layerOutput.AsSpan((t * n + r) * f, h));
+                    }
+                }
+
+                // h_n of this direction: every row's output after its own last step
+                if (layer == shape.Layers - 1) StepRows.Copy<float>(ws.Output, h, features.AsSpan(direction * h), f, h, n);
+            }
+        }
+
+        int classes = shape.OutputsPerSequence;
+        if (!shape.Head.PerStep)
+        {
+            Head(features, n, destination, classes);
+            return;
+        }
+
+        for (int t = 0; t < steps; t++) Head(layerOutput.AsSpan(t * n * f, n * f), n, destination[(t * shape.Outputs)..], classes);
     }
 
     /// <summary>
@@ -142,13 +270,15 @@ public sealed class InferenceSession : IDisposable
     /// Advances the first n streams by one time step, n = <paramref name="input"/>.Length / I: reads
     /// <paramref name="input"/> [n, I] (stream r's values at r*I) and, unless <paramref name="probabilities"/> is
     /// empty, writes the head's outputs after this step into it [n, O]. After T steps from a reset they equal
-    /// <see cref="Predict"/>'s for the same sequences (for a per-step head, each step's equal Predict's of that step).
+    /// <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>'s for the same sequences (for a per-step head, each step's equal Predict's of that step).
     /// Streams past n keep their state.
     /// </summary>
     /// <exception cref="ArgumentException">The input is not whole steps of I values, holds more than <see cref="MaxBatch"/> streams, or the probabilities do not fit.</exception>
+    /// <exception cref="InvalidOperationException">The model is bidirectional: its reverse direction needs the whole sequence (use <see cref="Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>).</exception>
     public void Step(ReadOnlySpan<float> input, Span<float> probabilities)
     {
         model.ThrowIfDisposed();
+        ThrowIfBidirectional();
         int inputs = model.Inputs, n = input.Length / inputs;
         if (input.Length == 0 || input.Length % inputs != 0 || n > MaxBatch)
         {
@@ -162,24 +292,33 @@ public sealed class InferenceSession : IDisposable
 
         Advance(streamLayers, input, n);
         StepCount++;
-        if (!probabilities.IsEmpty) Head(streamLayers, n, probabilities, model.Outputs);
+        if (!probabilities.IsEmpty) Head(streamLayers[^1].Output, n, probabilities, model.Outputs);
     }
 
     /// <summary>Writes the head's outputs [n, O] of the first n streams as they stand, n = <paramref name="probabilities"/>.Length / O.</summary>
     public void ReadProbabilities(Span<float> probabilities)
     {
         model.ThrowIfDisposed();
+        ThrowIfBidirectional();
         int n = probabilities.Length / model.Outputs;
         if (n < 1 || n > MaxBatch)
         {
             throw new ArgumentException($"Expected room for 1 to {MaxBatch} rows of {model.Outputs} outputs, found {probabilities.Length}.", nameof(probabilities));
         }
 
-        Head(streamLayers, n, probabilities, model.Outputs);
+        Head(streamLayers[^1].Output, n, probabilities, model.Outputs);
     }
 
-    /// <summary>[MaxBatch, H] the top layer's output of every stream after its last step (zeros after a reset).</summary>
-    public ReadOnlySpan<float> Output => streamLayers[^1].Output;
+    private void ThrowIfBidirectional()
+    {
+        if (model.Shape.Bidirectional)
+        {
+            throw new InvalidOperationException("A bidirectional model cannot be streamed one step at a time: its reverse direction reads each sequence from its end. Use Predict with whole sequences.");
+        }
+    }
+
+    /// <summary>[MaxBatch, H] the top layer's output of every stream after its last step (zeros after a reset; empty for a bidirectional model).</summary>
+    public ReadOnlySpan<float> Output => model.Shape.Bidirectional ? default : streamLayers[^1].Output;
 
     /// <summary>Starts every stream again from the zero state.</summary>
     public void Reset()
@@ -209,22 +348,22 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    // logits[n, O] = h[n, H] · fc.weight^T + fc.bias of the top layer's current output.
-    private Span<float> HeadInPlace(StepWorkspace<float>[] layers, int n)
+    // logits[n, O] = features[n, F] · fc.weight^T + fc.bias: F = H, the top layer's output, or both directions'.
+    private Span<float> HeadInPlace(ReadOnlySpan<float> top, int n)
     {
-        int outputs = model.Outputs, h = model.Shape.Hidden;
+        int outputs = model.Outputs, f = model.Shape.Features;
         var rows = logits.AsSpan(0, n * outputs);
         var bias = model.HeadBias;
         for (int r = 0; r < n; r++) bias.CopyTo(rows.Slice(r * outputs, outputs));
-        model.Head.Project(n, layers[^1].Output.AsSpan(0, n * h), h, rows, outputs, gemm);
+        model.Head.Project(n, top[..(n * f)], f, rows, outputs, gemm);
         return rows;
     }
 
     // destination row r at r*stride: softmax(logits) for a classifying head, the logits themselves for regression.
-    private void Head(StepWorkspace<float>[] layers, int n, Span<float> destination, int stride)
+    private void Head(ReadOnlySpan<float> top, int n, Span<float> destination, int stride)
     {
         int outputs = model.Outputs;
-        var rows = HeadInPlace(layers, n);
+        var rows = HeadInPlace(top, n);
         for (int r = 0; r < n; r++)
         {
             var row = rows.Slice(r * outputs, outputs);
@@ -234,16 +373,6 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    // Packed-A scratch of the largest product (k = max(I, H) up to KC, m = n up to MC) plus one edge tile.
-    internal static long GemmScratchFloats(int k, int rows)
-    {
-        (int mr, int nr, int kc, int mc) = Simd.Path switch
-        {
-            SimdPath.Vector512 => (GemmKernel512.MR, GemmKernel512.NR, GemmKernel512.KC, GemmKernel512.MC),
-            SimdPath.Vector256 => (GemmKernel256.MR, GemmKernel256.NR, GemmKernel256.KC, GemmKernel256.MC),
-            _ => (GemmKernelScalar.MR, GemmKernelScalar.NR, GemmKernelScalar.KC, GemmKernelScalar.MC),
-        };
-        long m = Math.Min(rows, mc);
-        return Math.Min(k, kc) * ((m + mr - 1) / mr * mr) + mr * nr;
-    }
+    // Packed-A scratch of the largest product (k = max(I, H), m = n rows) plus one edge tile.
+    internal static long GemmScratchFloats(int k, int rows) => Gemm.PackedProductScratchFloats(rows, k);
 }

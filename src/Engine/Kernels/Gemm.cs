@@ -2,7 +2,7 @@ namespace SimdRnn.Kernels;
 
 /// <summary>
 /// Single-precision matrix product, BLIS style: operands packed into panels, a register-blocked
-/// micro-kernel per SIMD path (Vector512, Vector256, scalar) chosen at run time.
+/// micro-kernel per SIMD path, taken from the registry (<see cref="Simd"/>) at run time.
 /// <c>c[m, n] = (accumulate ? c : 0) + op(a)[m, k] · op(b)[k, n]</c>, all row-major with leading
 /// dimensions. op(a) is a itself (lda &gt;= k) or, with transA, the transpose of a stored [k, m]
 /// (lda &gt;= m); likewise op(b) is b (ldb &gt;= n) or, with transB, b stored [n, k] (ldb &gt;= k).
@@ -30,18 +30,8 @@ public static unsafe class Gemm
         fixed (float* pa = a)
         fixed (float* pc = c)
         {
-            switch (b.Path)
-            {
-                case SimdPath.Vector512:
-                    GemmDriver<GemmKernel512>.Multiply(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
-                    break;
-                case SimdPath.Vector256:
-                    GemmDriver<GemmKernel256>.Multiply(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
-                    break;
-                default:
-                    GemmDriver<GemmKernelScalar>.Multiply(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
-                    break;
-            }
+            var product = new PackedProduct(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
+            Simd.Visit<PackedProduct, bool>(b.Path, ref product);
         }
     }
 
@@ -69,34 +59,25 @@ public static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            switch (path)
-            {
-                case SimdPath.Vector512:
-                    GemmDriver<GemmKernel512>.Multiply(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
-                    break;
-                case SimdPath.Vector256:
-                    GemmDriver<GemmKernel256>.Multiply(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
-                    break;
-                default:
-                    GemmDriver<GemmKernelScalar>.Multiply(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
-                    break;
-            }
+            var product = new UnpackedProduct(m, n, k, pa, lda, transA, pb, ldb, transB, pc, ldc, accumulate, workspace);
+            Simd.Visit<UnpackedProduct, bool>(path, ref product);
         }
     }
 
     /// <summary>NR of a path's kernel: the column width of its packed B panels.</summary>
-    internal static int PanelWidth(SimdPath path) => path switch
-    {
-        SimdPath.Vector512 => GemmKernel512.NR,
-        SimdPath.Vector256 => GemmKernel256.NR,
-        _ => GemmKernelScalar.NR,
-    };
+    internal static int PanelWidth(SimdPath path) => Simd.Blocking(path).NR;
+
+    /// <summary>
+    /// Floats of <see cref="GemmWorkspace"/> scratch that products of up to <paramref name="m"/> rows and depth
+    /// <paramref name="k"/> against a <see cref="PackedMatrix"/> of this process's path grow it to.
+    /// </summary>
+    internal static long PackedProductScratchFloats(int m, int k) => Simd.Blocking(Simd.Path).PackedProductScratchFloats(m, k);
 
     internal static void ThrowIfUnsupported(SimdPath path)
     {
-        if (path > Simd.Path || path < SimdPath.Scalar)
+        if (!Simd.IsSupported(path))
         {
-            throw new PlatformNotSupportedException($"The {path} GEMM kernel is not accelerated on this machine (best: {Simd.Path}).");
+            throw new PlatformNotSupportedException($"The {path} GEMM kernel is not accelerated on this machine (it runs: {string.Join(", ", Simd.Supported)}).");
         }
     }
 
@@ -154,5 +135,30 @@ public static unsafe class Gemm
         }
 
         return false;
+    }
+
+    // The two overloads' calls into the driver of a path's kernel, as registry visitors (the result is unused).
+    private readonly struct PackedProduct(int m, float* a, int lda, bool transA, PackedMatrix b, float* c, int ldc, bool accumulate, GemmWorkspace workspace)
+        : ISimdPathVisitor<bool>
+    {
+        public bool Visit<TLanes, TKernel>()
+            where TLanes : struct, ILanes<TLanes, float>
+            where TKernel : struct, IGemmKernel
+        {
+            GemmDriver<TKernel>.Multiply(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+            return true;
+        }
+    }
+
+    private readonly struct UnpackedProduct(int m, int n, int k, float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, bool accumulate, GemmWorkspace workspace)
+        : ISimdPathVisitor<bool>
+    {
+        public bool Visit<TLanes, TKernel>()
+            where TLanes : struct, ILanes<TLanes, float>
+            where TKernel : struct, IGemmKernel
+        {
+            GemmDriver<TKernel>.Multiply(m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, workspace);
+            return true;
+        }
     }
 }

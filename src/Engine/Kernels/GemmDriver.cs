@@ -54,7 +54,7 @@ internal static unsafe class GemmDriver<TKernel>
         for (int ic = 0; ic < m; ic += TKernel.MC)
         {
             int mc = Math.Min(TKernel.MC, m - ic);
-            GemmPacking.PackA(a, lda, transA, ic, mc, pc, kc, TKernel.MR, packedA);
+            TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
             for (int jr = 0; jr < n; jr += TKernel.NR)
             {
                 int nr = Math.Min(TKernel.NR, n - jr);

@@ -10,6 +10,8 @@ namespace SimdRnn.Kernels;
 /// </summary>
 internal readonly unsafe struct GemmKernel512 : IGemmKernel
 {
+    public static bool IsSupported => Vector512.IsHardwareAccelerated;
+
     public static int MR => 8;
 
     public static int NR => 32;
@@ -19,6 +21,9 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     public static int MC => 256;
 
     public static int NC => 2048;
+
+    public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination) =>
+        GemmPackingAvx.PackA(a, lda, transA, i0, rows, p0, kc, MR, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)

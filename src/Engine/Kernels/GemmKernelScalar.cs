@@ -8,6 +8,8 @@ namespace SimdRnn.Kernels;
 /// </summary>
 internal readonly unsafe struct GemmKernelScalar : IGemmKernel
 {
+    public static bool IsSupported => true;
+
     public static int MR => 4;
 
     public static int NR => 4;
@@ -17,6 +19,9 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
     public static int MC => 256;
 
     public static int NC => 2048;
+
+    public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination) =>
+        GemmPacking.PackA(a, lda, transA, i0, rows, p0, kc, MR, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)

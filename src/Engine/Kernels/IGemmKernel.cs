@@ -1,12 +1,15 @@
 namespace SimdRnn.Kernels;
 
 /// <summary>
-/// A register-blocked GEMM micro-kernel and the blocking it was tuned with. The driver
-/// (<see cref="GemmDriver{TKernel}"/>) is generic over this, so the JIT specialises one copy of the loops
-/// per path with the tile sizes as constants.
+/// A register-blocked GEMM micro-kernel, the blocking it was tuned with and the packer that feeds it. The
+/// driver (<see cref="GemmDriver{TKernel}"/>) is generic over this, so the JIT specialises one copy of the
+/// loops per path with the tile sizes as constants. <see cref="Simd"/> lists one kernel per path.
 /// </summary>
 internal unsafe interface IGemmKernel
 {
+    /// <summary>Whether this process accelerates the kernel's vectors (false: the path cannot be chosen).</summary>
+    static abstract bool IsSupported { get; }
+
     /// <summary>Rows of the C tile, and of a packed A micro-panel.</summary>
     static abstract int MR { get; }
 
@@ -30,4 +33,24 @@ internal unsafe interface IGemmKernel
     /// (kc steps of MR values) and <paramref name="b"/> an NR-column micro-panel (kc steps of NR values).
     /// </summary>
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>
+    /// Packs op(A)[i0..i0+rows, p0..p0+kc] into MR-row micro-panels, as <see cref="GemmPacking.PackA"/> does;
+    /// a kernel may pack with instructions of its own path. B is packed by <see cref="GemmPacking.PackB"/>.
+    /// </summary>
+    static abstract void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination);
+}
+
+/// <summary>A GEMM kernel's tile (MR x NR) and cache blocking (KC, MC, NC), as numbers for sizing scratch.</summary>
+internal readonly record struct GemmBlocking(int MR, int NR, int KC, int MC, int NC)
+{
+    /// <summary>
+    /// Floats of <see cref="GemmWorkspace"/> scratch a product with B already packed needs for m rows and depth k:
+    /// the packed A block (k up to KC, m up to MC, rounded up to whole micro-panels) plus one edge tile.
+    /// </summary>
+    public long PackedProductScratchFloats(int m, int k)
+    {
+        long rows = Math.Min(m, MC);
+        return Math.Min(k, KC) * ((rows + MR - 1) / MR * MR) + MR * NR;
+    }
 }

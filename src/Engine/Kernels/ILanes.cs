@@ -5,7 +5,7 @@ namespace SimdRnn.Kernels;
 /// <summary>
 /// A vector of <see cref="Count"/> elements with the arithmetic the generated cell code uses. Generated
 /// code is written once against this interface; the JIT specialises it for each implementation
-/// (<see cref="Lanes512"/>, <see cref="Lanes256"/>, <see cref="ScalarLanes{T}"/>), as TensorPrimitives'
+/// (<see cref="Lanes512"/>, <see cref="Lanes256"/>, <see cref="Lanes128"/>, <see cref="ScalarLanes{T}"/>), as TensorPrimitives'
 /// operator structs are.
 /// </summary>
 public interface ILanes<TSelf, T>
@@ -50,4 +50,7 @@ public interface ILanes<TSelf, T>
 
     /// <summary>0.2 where 0 &lt; y &lt; 1, else 0: the derivative of hard-sigmoid, read from its output.</summary>
     static abstract TSelf HardSigmoidSlope(TSelf y);
+
+    /// <summary>a * b + addend, in one rounding where the lanes have a fused multiply-add (the engine's all do).</summary>
+    static virtual TSelf MultiplyAdd(TSelf a, TSelf b, TSelf addend) => a * b + addend;
 }

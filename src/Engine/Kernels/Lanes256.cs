@@ -62,4 +62,7 @@ public readonly struct Lanes256 : ILanes<Lanes256, float>
         var inside = Vector256.GreaterThan(y.value, Vector256<float>.Zero) & Vector256.LessThan(y.value, Vector256<float>.One);
         return new(Vector256.ConditionalSelect(inside, Vector256.Create(0.2f), Vector256<float>.Zero));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes256 MultiplyAdd(Lanes256 a, Lanes256 b, Lanes256 addend) => new(Vector256.FusedMultiplyAdd(a.value, b.value, addend.value));
 }

@@ -62,4 +62,7 @@ public readonly struct Lanes512 : ILanes<Lanes512, float>
         var inside = Vector512.GreaterThan(y.value, Vector512<float>.Zero) & Vector512.LessThan(y.value, Vector512<float>.One);
         return new(Vector512.ConditionalSelect(inside, Vector512.Create(0.2f), Vector512<float>.Zero));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes512 MultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 addend) => new(Vector512.FusedMultiplyAdd(a.value, b.value, addend.value));
 }

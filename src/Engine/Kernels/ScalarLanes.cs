@@ -46,4 +46,6 @@ public readonly struct ScalarLanes<T> : ILanes<ScalarLanes<T>, T>
 
     public static ScalarLanes<T> HardSigmoidSlope(ScalarLanes<T> y) =>
         new(y.value > T.Zero && y.value < T.One ? T.CreateTruncating(0.2) : T.Zero);
+
+    public static ScalarLanes<T> MultiplyAdd(ScalarLanes<T> a, ScalarLanes<T> b, ScalarLanes<T> addend) => new(T.FusedMultiplyAdd(a.value, b.value, addend.value));
 }

@@ -85,4 +85,34 @@ internal static class VectorMath
         var t = (Vector256<float>.One - e) / (Vector256<float>.One + e);
         return Vector256.CopySign(t, x);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        x = Vector128.Clamp(x, Vector128.Create(ExpLow), Vector128.Create(ExpHigh));
+        var n = Vector128.Round(x * Vector128.Create(Log2E));
+        var r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2High), x);
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-Ln2Low), r);
+        var p = Vector128.FusedMultiplyAdd(Vector128.Create(P0), r, Vector128.Create(P1));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P2));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P3));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P4));
+        p = Vector128.FusedMultiplyAdd(p, r, Vector128.Create(P5));
+        p = Vector128.FusedMultiplyAdd(p, r * r, r + Vector128<float>.One);
+        var scale = (Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23;
+        return p * scale.AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sigmoid(Vector128<float> x) =>
+        Vector128<float>.One / (Vector128<float>.One + Exp(-x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Tanh(Vector128<float> x)
+    {
+        var magnitude = Vector128.Min(Vector128.Abs(x), Vector128.Create(TanhSaturation));
+        var e = Exp(magnitude * Vector128.Create(-2f));
+        var t = (Vector128<float>.One - e) / (Vector128<float>.One + e);
+        return Vector128.CopySign(t, x);
+    }
 }

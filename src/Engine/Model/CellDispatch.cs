@@ -6,8 +6,9 @@ using SimdRnn.Kernels;
 namespace SimdRnn.Model;
 
 /// <summary>
-/// Runs one of a cell's generated step passes over H hidden units: whole vectors on the widest accelerated
-/// path, the rest one element at a time. Double precision (the gradient checks) always runs scalar.
+/// Runs one of a cell's generated step passes over H hidden units: whole vectors on the process's SIMD path
+/// (<see cref="Simd.Path"/>, with the lanes type the registry gives it), the rest one element at a time.
+/// Double precision (the gradient checks) always runs scalar.
 /// </summary>
 internal static class CellDispatch<TCell, T>
     where TCell : ICell
@@ -26,19 +27,35 @@ internal static class CellDispatch<TCell, T>
     public static void BackwardRecurrentInput(ref CellStep<T> step, int hidden) => Run<BackwardRecurrentInputPass>(ref step, hidden);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Run<TPass>(ref CellStep<T> step, int hidden) where TPass : struct, IPass
+    private static unsafe void Run<TPass>(ref CellStep<T> step, int hidden) where TPass : struct, IPass
     {
         if (typeof(T) == typeof(float))
         {
-            ref var s = ref Unsafe.As<CellStep<T>, CellStep<float>>(ref step);
-            int whole = hidden - hidden % Simd.FloatLanes;
-            if (Simd.Path == SimdPath.Vector512) TPass.Run<Lanes512, float>(ref s, 0, whole);
-            else if (Simd.Path == SimdPath.Vector256) TPass.Run<Lanes256, float>(ref s, 0, whole);
-            TPass.Run<ScalarLanes<float>, float>(ref s, whole, hidden);
+            var onPath = new OnPath<TPass>(Unsafe.AsPointer(ref step), hidden);
+            Simd.Visit<OnPath<TPass>, bool>(Simd.Path, ref onPath);
         }
         else
         {
             TPass.Run<ScalarLanes<T>, T>(ref step, 0, hidden);
+        }
+    }
+
+    // A pass over whole vectors of the path's lanes, then the remainder in scalar lanes. The step is held by
+    // address because a ref field cannot refer to a ref struct; a ref struct lives on the stack, so it stays put.
+    private readonly unsafe struct OnPath<TPass>(void* step, int hidden) : ISimdPathVisitor<bool>
+        where TPass : struct, IPass
+    {
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Visit<TLanes, TKernel>()
+            where TLanes : struct, ILanes<TLanes, float>
+            where TKernel : struct, IGemmKernel
+        {
+            ref CellStep<float> s = ref Unsafe.AsRef<CellStep<float>>(step);
+            int whole = hidden - hidden % TLanes.Count;
+            TPass.Run<TLanes, float>(ref s, 0, whole);
+            TPass.Run<ScalarLanes<float>, float>(ref s, whole, hidden);
+            return true;
         }
     }
 

@@ -10,24 +10,33 @@ namespace SimdRnn.Model;
 /// </summary>
 public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal ChunkWorkspace(NetworkShape shape, int capacity)
+    internal ChunkWorkspace(NetworkShape shape, int capacity, bool dropout)
     {
         Capacity = capacity;
         Shape = shape;
         Input = new T[shape.Steps * capacity * shape.Inputs];
         sequence = new float[shape.Steps * shape.Inputs];
+        lengths = new int[capacity];
+        lengths.AsSpan().Fill(shape.Steps);
         InputGradient = new T[shape.Steps * capacity * shape.Inputs];
         int predictions = shape.Head.PredictionsPerSequence(shape.Steps) * capacity;
         Outputs = new T[predictions * shape.Outputs];
         dOutputs = new T[predictions * shape.Outputs];
         Labels = new int[shape.Head.Classifies ? predictions : 0];
         Targets = new T[shape.Head.Classifies ? 0 : predictions * shape.Outputs];
-        Layers = Enumerable.Range(0, shape.Layers)
+        Features = new T[capacity * shape.Features];
+        dFeatures = new T[capacity * shape.Features];
+        Layers = Enumerable.Range(0, shape.RecurrentLayers)
             .Select(_ => new LayerWorkspace<T>(shape.Cell.Info, shape.Steps, shape.Hidden, capacity))
             .ToArray();
+        Levels = Enumerable.Range(0, shape.Layers)
+            .Select(layer => new LevelWorkspace<T>(shape, layer, capacity, dropout && layer < shape.Layers - 1))
+            .ToArray();
+        CanDrop = dropout;
     }
 
     private readonly float[] sequence;   // [T*I] one sequence as stored, batch-major
+    private readonly int[] lengths;      // [n] each row's steps, 1..T
 
     public int Capacity { get; }
 
@@ -41,6 +50,12 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
 
     /// <summary>Whether backward computes <see cref="InputGradient"/> (off in training: nothing needs it).</summary>
     public bool ComputeInputGradient { get; set; }
+
+    /// <summary>
+    /// [n] each row's length, 1..T: the row's steps past it are padding that nothing reads (all T until set,
+    /// and set by <see cref="SetSequence"/> from the data set).
+    /// </summary>
+    public Span<int> Lengths => lengths;
 
     /// <summary>
     /// The head's outputs: [n, O] for a last-step head, [T, n, O] (time-major) for a per-step head. Class logits
@@ -57,7 +72,20 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>A regression head's targets of the chunk: [n, K], or [T, n, K] per step; empty for classification.</summary>
     public T[] Targets { get; }
 
+    /// <summary>[n, F] the last-step features gathered by <see cref="Network{T}.LastStepFeatures"/>.</summary>
+    internal T[] Features { get; }
+
+    /// <summary>[n, F] a head's gradient with respect to <see cref="Features"/>.</summary>
+    internal T[] dFeatures { get; }
+
+    /// <summary>Whether the workspace holds the buffers dropout needs (see <see cref="Network{T}.CreateWorkspace"/>).</summary>
+    internal bool CanDrop { get; }
+
+    /// <summary>One per recurrent layer (stacked layer and direction), indexed by <see cref="NetworkShape.RecurrentLayer"/>.</summary>
     internal LayerWorkspace<T>[] Layers { get; }
+
+    /// <summary>One per stacked layer: what joins its directions and what dropout keeps.</summary>
+    internal LevelWorkspace<T>[] Levels { get; }
 
     internal GemmWorkspace Gemm { get; } = new();
 
@@ -73,7 +101,7 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
         }
     }
 
-    /// <summary>[n, H] layer <paramref name="layer"/>'s output before the first step.</summary>
+    /// <summary>[n, H] recurrent layer <paramref name="layer"/>'s output before the first step (<see cref="NetworkShape.RecurrentLayer"/>: PyTorch's h0 order).</summary>
     public Span<T> InitialOutput(int layer, int rows) => Layers[layer].Hidden.AsSpan(0, rows * Shape.Hidden);
 
     /// <summary>[n, S*H] layer <paramref name="layer"/>'s states before the first step.</summary>
@@ -93,6 +121,7 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     public void SetSequence(int row, int rows, SequenceDataset data, int index)
     {
         data.CopySequence(index, sequence);
+        lengths[row] = data.Length(index);
         int steps = Shape.Steps, inputs = Shape.Inputs;
         for (int t = 0; t < steps; t++)
         {

@@ -15,7 +15,7 @@ public static class Initializer
         var info = shape.Cell.Info;
         int h = shape.Hidden;
         parameters.Clear();
-        for (int layer = 0; layer < shape.Layers; layer++)
+        for (int layer = 0; layer < shape.RecurrentLayers; layer++)
         {
             var p = shape.LayerParameters[layer];
             int inputs = shape.LayerInputs(layer);
@@ -38,7 +38,7 @@ public static class Initializer
         }
 
         var head = shape.HeadWeight.Of(parameters);
-        float headLimit = MathF.Sqrt(6f / (h + shape.Outputs));
+        float headLimit = MathF.Sqrt(6f / (shape.Features + shape.Outputs));
         for (int i = 0; i < head.Length; i++) head[i] = T.CreateTruncating(Uniform(random, -headLimit, headLimit));
     }
 

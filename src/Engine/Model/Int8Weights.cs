@@ -34,7 +34,7 @@ internal sealed class Int8Weights : IDisposable
     public static Int8Weights Quantize(NetworkShape shape, ReadOnlySpan<float> parameters)
     {
         var info = shape.Cell.Info;
-        int h = shape.Hidden, layers = shape.Layers, roh = info.OutputRecurrentGates * h, reh = info.ExpressionRecurrentGates * h;
+        int h = shape.Hidden, layers = shape.RecurrentLayers, roh = info.OutputRecurrentGates * h, reh = info.ExpressionRecurrentGates * h;
         var input = new Int8Matrix[layers];
         var output = new Int8Matrix[layers];
         var expression = new Int8Matrix[layers];
@@ -46,14 +46,14 @@ internal sealed class Int8Weights : IDisposable
             expression[l] = Int8Matrix.Quantize(parameters.Slice(layout.WeightHh.Offset + roh * h, reh * h), reh, h);
         }
 
-        var head = Int8Matrix.Quantize(parameters.Slice(shape.HeadWeight.Offset, shape.HeadWeight.Length), shape.Outputs, h);
+        var head = Int8Matrix.Quantize(parameters.Slice(shape.HeadWeight.Offset, shape.HeadWeight.Length), shape.Outputs, shape.Features);
         return new Int8Weights(shape, input, output, expression, head);
     }
 
     /// <summary>Writes every weight matrix's dequantized values (q * scale) into its place in <paramref name="parameters"/>.</summary>
     public void Dequantize(Span<float> parameters)
     {
-        for (int l = 0; l < Shape.Layers; l++)
+        for (int l = 0; l < Shape.RecurrentLayers; l++)
         {
             var layout = Shape.LayerParameters[l];
             Write(Input[l], parameters[layout.WeightIh.Offset..]);

@@ -9,15 +9,23 @@ namespace SimdRnn.Model;
 /// <summary>One recurrent layer over a chunk of sequences: forward for all steps, then backward through time.</summary>
 internal abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.</summary>
-    public abstract void Forward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, GemmWorkspace gemm);
+    /// <summary>
+    /// Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.
+    /// Row b is a sequence of <paramref name="lengths"/>[b] steps (1..T): at later steps its output and states are
+    /// carried unchanged (PyTorch's packed-sequence semantics), so <c>Hidden[T]</c> holds each row's output after its
+    /// own last step and nothing depends on the padding. Each step runs only over the rows up to the last one still
+    /// live, and the products only up to the chunk's longest sequence L: work follows the lengths, not T.
+    /// </summary>
+    public abstract void Forward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, GemmWorkspace gemm);
 
     /// <summary>
     /// From <see cref="LayerWorkspace{T}.dOutput"/>, accumulates (+=) the layer's parameter gradients into
     /// <paramref name="gradients"/> and, when <paramref name="inputGradient"/> is not empty, writes (=) the
-    /// gradient of the input sequence [T, n, I] into it.
+    /// gradient of the input sequence [T, n, I] into it. A step past a row's length (a carried step) passes the
+    /// row's adjoints straight through to the step before and leaves zeros in its projection gradients, so the
+    /// weight-gradient products over all T*n rows see nothing of it and the input gradient there is zero.
     /// </summary>
-    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
+    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
 
     /// <summary>
     /// Advances <paramref name="rows"/> streams by one time step: reads <paramref name="input"/> [n, I] and the
@@ -60,7 +68,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         this.backward = backward;
     }
 
-    public override void Forward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, GemmWorkspace gemm)
+    public override void Forward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, GemmWorkspace gemm)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         ReadOnlySpan<T> biasIh = layout.BiasIh.Of(parameters);
@@ -72,21 +80,61 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             ws.States.AsSpan(0, n * sh).Clear();
         }
 
-        // XP[T*n, G*H] = X[T*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
-        var xProj = ws.XProj.AsSpan(0, steps * n * gh);
-        FillRows(xProj, biasIh, steps * n);
-        weights.Input.Project(steps * n, input, inputs, xProj, gh, gemm);
+        // Steps past the chunk's longest sequence compute nothing: every row is carried there (filled in below).
+        int longest = Longest(lengths, n);
+
+        // XP[L*n, G*H] = X[L*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
+        var xProj = ws.XProj.AsSpan(0, longest * n * gh);
+        FillRows(xProj, biasIh, longest * n);
+        weights.Input.Project(longest * n, input, inputs, xProj, gh, gemm);
 
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
-        for (int t = 0; t < steps; t++)
+        for (int t = 0; t < longest; t++)
         {
-            Step(ref step, new SequenceRows(this, ws, t, n),
-                ws.Hidden.AsSpan(t * n * h, n * h),
-                ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, n * roh),
-                ws.RInput.AsSpan(t * n * h, n * h),
-                ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, n * reh),
-                n, gemm);
+            int live = LiveRows(lengths, t, n);
+            if (live > 0)
+            {
+                Step(ref step, new SequenceRows(this, ws, t, n),
+                    ws.Hidden.AsSpan(t * n * h, live * h),
+                    ws.HProj.AsSpan((ws.KeepsHProj ? t : 0) * n * roh, live * roh),
+                    ws.RInput.AsSpan(t * n * h, live * h),
+                    ws.RProj.AsSpan((ws.KeepsRProj ? t : 0) * n * reh, live * reh),
+                    live, gemm);
+            }
+
+            // Rows whose sequence has ended carry their output and states to the next step unchanged.
+            for (int b = 0; b < n; b++)
+            {
+                if (lengths[b] > t) continue;
+                ws.Hidden.AsSpan((t * n + b) * h, h).CopyTo(ws.Hidden.AsSpan(((t + 1) * n + b) * h, h));
+                ws.States.AsSpan((t * n + b) * sh, sh).CopyTo(ws.States.AsSpan(((t + 1) * n + b) * sh, sh));
+            }
         }
+
+        for (int t = longest; t < steps; t++)
+        {
+            ws.Hidden.AsSpan(t * n * h, n * h).CopyTo(ws.Hidden.AsSpan((t + 1) * n * h, n * h));
+            ws.States.AsSpan(t * n * sh, n * sh).CopyTo(ws.States.AsSpan((t + 1) * n * sh, n * sh));
+        }
+    }
+
+    /// <summary>L: the longest of the chunk's <paramref name="n"/> sequences.</summary>
+    private static int Longest(ReadOnlySpan<int> lengths, int n)
+    {
+        int longest = 0;
+        for (int b = 0; b < n; b++) longest = Math.Max(longest, lengths[b]);
+        return longest;
+    }
+
+    /// <summary>
+    /// Rows [0, live) hold every row still inside its sequence at step <paramref name="t"/>: one past the last such row.
+    /// Rows sorted by length, longest first (as the trainer's chunks are), make it exactly the live rows.
+    /// </summary>
+    private static int LiveRows(ReadOnlySpan<int> lengths, int t, int n)
+    {
+        int live = n;
+        while (live > 0 && lengths[live - 1] <= t) live--;
+        return live;
     }
 
     /// <summary>
@@ -138,7 +186,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         public void Bind(ref CellStep<T> step, int row) => layer.BindStep(ref step, ws, row);
     }
 
-    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
+    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters);
@@ -146,40 +194,58 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var dElementwise = gradients.Slice(layout.ParametersOffset, layout.ElementwiseLength);
         var back = backward ?? throw new InvalidOperationException("This layer was built for inference: it has no backward weights.");
 
+        // Every row is carried through the steps past the longest sequence: their adjoints all reach step L-1.
+        int longest = Longest(lengths, n);
         ws.dHidden.AsSpan(0, n * h).Clear();
         ws.dState.AsSpan(0, n * sh).Clear();
+        for (int t = longest; t < steps; t++) TensorPrimitives.Add(ws.dHidden.AsSpan(0, n * h), ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h));
+
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
-        for (int t = steps - 1; t >= 0; t--)
+        for (int t = longest - 1; t >= 0; t--)
         {
             // dh[t] = the adjoint from above plus the one carried back from step t+1.
             var dHNew = ws.dHNew.AsSpan(0, n * h);
             TensorPrimitives.Add(ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h), dHNew);
 
-            if (expressionGates > 0)
+            // A carried row's step is the identity: its adjoints pass straight through, its projections get none.
+            int live = LiveRows(lengths, t, n);
+            for (int b = 0; b < n; b++)
             {
-                for (int b = 0; b < n; b++)
+                if (lengths[b] > t) continue;
+                dHNew.Slice(b * h, h).CopyTo(ws.dHiddenNext.AsSpan(b * h, h));
+                ws.dState.AsSpan(b * sh, sh).CopyTo(ws.dStateNext.AsSpan(b * sh, sh));
+                ws.dXProj.AsSpan((t * n + b) * gh, gh).Clear();
+                ws.dHProj.AsSpan((t * n + b) * roh, roh).Clear();
+                ws.dRProj.AsSpan((t * n + b) * reh, reh).Clear();
+            }
+
+            if (expressionGates > 0 && live > 0)
+            {
+                for (int b = 0; b < live; b++)
                 {
+                    if (lengths[b] <= t) continue;
                     BindBackward(ref step, ws, t, b, n, dElementwise);
                     CellDispatch<TCell, T>.BackwardRecurrentInput(ref step, h);
                 }
 
                 // dr[n, H] = dRP[n, Re*H] · Whh_e
-                MatMul<T>.Multiply(n, ws.dRProj.AsSpan(t * n * reh, n * reh), reh, back.Expression, ws.dRInput.AsSpan(0, n * h), h, accumulate: false, gemm);
+                MatMul<T>.Multiply(live, ws.dRProj.AsSpan(t * n * reh, live * reh), reh, back.Expression, ws.dRInput.AsSpan(0, live * h), h, accumulate: false, gemm);
             }
 
-            for (int b = 0; b < n; b++)
+            for (int b = 0; b < live; b++)
             {
+                if (lengths[b] <= t) continue;
                 BindBackward(ref step, ws, t, b, n, dElementwise);
                 CellDispatch<TCell, T>.Backward(ref step, h);
             }
 
-            // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o
-            MatMul<T>.Multiply(n, ws.dHProj.AsSpan(t * n * roh, n * roh), roh, back.Output, ws.dHiddenNext.AsSpan(0, n * h), h, accumulate: true, gemm);
+            // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o (zero for the carried rows among the live ones)
+            if (live > 0) MatMul<T>.Multiply(live, ws.dHProj.AsSpan(t * n * roh, live * roh), roh, back.Output, ws.dHiddenNext.AsSpan(0, live * h), h, accumulate: true, gemm);
             ws.SwapCarries();
         }
 
-        // Weight gradients as large products over all steps at once.
-        int rowsAll = steps * n;
+        // Weight gradients as large products over all L steps at once (the steps after them have none).
+        int rowsAll = longest * n;
         var dXProj = ws.dXProj.AsSpan(0, rowsAll * gh);
         var dHProj = ws.dHProj.AsSpan(0, rowsAll * roh);
         var dRProj = ws.dRProj.AsSpan(0, rowsAll * reh);
@@ -200,6 +266,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         {
             // dX[T*n, I] = dXP[T*n, G*H] · weight_ih
             MatMul<T>.Multiply(rowsAll, inputs, gh, dXProj, gh, false, weightIh, inputs, false, inputGradient[..(rowsAll * inputs)], inputs, accumulate: false, gemm);
+            inputGradient[(rowsAll * inputs)..(steps * n * inputs)].Clear();
         }
     }
 

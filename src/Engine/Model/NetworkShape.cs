@@ -3,19 +3,21 @@ using SimdRnn.Cells;
 namespace SimdRnn.Model;
 
 /// <summary>
-/// The architecture: stacked recurrent layers of one cell over sequences of <see cref="Steps"/> steps of
-/// <see cref="Inputs"/> values, then the <see cref="Head"/>: a dense layer from the top layer's output (after
-/// the last step, or at every step) to <see cref="Outputs"/> values. It fixes the parameter layout.
+/// The architecture: stacked recurrent layers of one cell over sequences of up to <see cref="Steps"/> steps of
+/// <see cref="Inputs"/> values, each layer one direction or two (<see cref="Bidirectional"/>: forward and
+/// reverse, outputs concatenated as PyTorch's, <see cref="Features"/> wide), then the <see cref="Head"/>: a
+/// dense layer from the top layer's output (after each sequence's last step, or at every step) to
+/// <see cref="Outputs"/> values. It fixes the parameter layout.
 /// </summary>
 public sealed class NetworkShape
 {
     /// <summary>A last-step classifier of <paramref name="classes"/> classes (today's MNIST network).</summary>
-    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, int classes)
-        : this(cell, steps, inputs, hidden, layers, Model.Head.Classify(classes))
+    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, int classes, bool bidirectional = false)
+        : this(cell, steps, inputs, hidden, layers, Model.Head.Classify(classes), bidirectional)
     {
     }
 
-    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, Head head)
+    public NetworkShape(CellEntry cell, int steps, int inputs, int hidden, int layers, Head head, bool bidirectional = false)
     {
         ArgumentNullException.ThrowIfNull(head);
         int outputs = head.Outputs;
@@ -29,15 +31,17 @@ public sealed class NetworkShape
         Hidden = hidden;
         Layers = layers;
         Head = head;
+        Bidirectional = bidirectional;
+        Directions = bidirectional ? 2 : 1;
 
         var info = cell.Info;
 
         // The layout below counts in int: a size too large for one buffer would wrap around silently.
-        long count = (long)outputs * hidden + outputs;
+        long count = (long)outputs * Directions * hidden + outputs;
         for (int layer = 0; layer < layers && count <= Array.MaxLength; layer++)
         {
-            long layerInputs = layer == 0 ? inputs : hidden;
-            count += (long)info.GateCount * hidden * (layerInputs + 1) + (long)info.RecurrentGates * hidden * (hidden + 1) + (long)info.ParameterCount * hidden;
+            long layerInputs = layer == 0 ? inputs : (long)Directions * hidden;
+            count += Directions * ((long)info.GateCount * hidden * (layerInputs + 1) + (long)info.RecurrentGates * hidden * (hidden + 1) + (long)info.ParameterCount * hidden);
         }
 
         if (count > Array.MaxLength)
@@ -49,15 +53,19 @@ public sealed class NetworkShape
         var names = info.Parameters.Select(p => p.Name).ToArray();
         var tensors = new List<ParameterTensor>();
         int offset = 0;
-        var layerParameters = new LayerParameters[layers];
+        var layerParameters = new LayerParameters[layers * Directions];
         for (int layer = 0; layer < layers; layer++)
         {
-            layerParameters[layer] = new LayerParameters(layer, info.GateCount, info.RecurrentGates, info.ParameterCount,
-                layer == 0 ? inputs : hidden, hidden, names, ref offset, tensors);
+            // PyTorch's state_dict order: a layer's forward tensors, then its reverse ones ("_reverse").
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                layerParameters[RecurrentLayer(layer, direction)] = new LayerParameters(layer, direction == 1 ? "_reverse" : "", info.GateCount, info.RecurrentGates,
+                    info.ParameterCount, LayerInputs(RecurrentLayer(layer, direction)), hidden, names, ref offset, tensors);
+            }
         }
 
         LayerParameters = layerParameters;
-        HeadWeight = ParameterTensor.Append("fc.weight", [outputs, hidden], ref offset, tensors);
+        HeadWeight = ParameterTensor.Append("fc.weight", [outputs, Features], ref offset, tensors);
         HeadBias = ParameterTensor.Append("fc.bias", [outputs], ref offset, tensors);
         Tensors = tensors;
         ParameterCount = offset;
@@ -82,9 +90,25 @@ public sealed class NetworkShape
     /// <summary>Head outputs per sequence: O, or T*O for a per-step head.</summary>
     public int OutputsPerSequence => Head.PredictionsPerSequence(Steps) * Head.Outputs;
 
+    /// <summary>Whether each layer runs a reverse direction beside the forward one.</summary>
+    public bool Bidirectional { get; }
+
+    /// <summary>1, or 2 when <see cref="Bidirectional"/>.</summary>
+    public int Directions { get; }
+
+    /// <summary>F: the width of a layer's output, Directions * H (forward, then reverse).</summary>
+    public int Features => Directions * Hidden;
+
+    /// <summary>Recurrent layers of one direction each: Layers * Directions, indexed by <see cref="RecurrentLayer"/>.</summary>
+    public int RecurrentLayers => Layers * Directions;
+
+    /// <summary>The index of stacked layer <paramref name="layer"/>'s direction (0 forward, 1 reverse) among the <see cref="RecurrentLayers"/>.</summary>
+    public int RecurrentLayer(int layer, int direction) => layer * Directions + direction;
+
+    /// <summary>One entry per recurrent layer, indexed by <see cref="RecurrentLayer"/>.</summary>
     public IReadOnlyList<LayerParameters> LayerParameters { get; }
 
-    public ParameterTensor HeadWeight { get; }   // [O, H]
+    public ParameterTensor HeadWeight { get; }   // [O, F]
 
     public ParameterTensor HeadBias { get; }     // [O]
 
@@ -93,5 +117,6 @@ public sealed class NetworkShape
 
     public int ParameterCount { get; }
 
-    public int LayerInputs(int layer) => layer == 0 ? Inputs : Hidden;
+    /// <summary>The input width of recurrent layer <paramref name="recurrentLayer"/>: I for the first stacked layer, F above it.</summary>
+    public int LayerInputs(int recurrentLayer) => recurrentLayer < Directions ? Inputs : Features;
 }

@@ -24,15 +24,15 @@ public sealed record ParameterTensor(string Name, int Offset, int[] Shape)
 /// </summary>
 public sealed class LayerParameters
 {
-    internal LayerParameters(int layer, int gates, int recurrentGates, int parameters, int inputs, int hidden, IReadOnlyList<string> parameterNames, ref int offset, List<ParameterTensor> all)
+    internal LayerParameters(int layer, string suffix, int gates, int recurrentGates, int parameters, int inputs, int hidden, IReadOnlyList<string> parameterNames, ref int offset, List<ParameterTensor> all)
     {
-        WeightIh = ParameterTensor.Append($"rnn.weight_ih_l{layer}", [gates * hidden, inputs], ref offset, all);
-        WeightHh = ParameterTensor.Append($"rnn.weight_hh_l{layer}", [recurrentGates * hidden, hidden], ref offset, all);
-        BiasIh = ParameterTensor.Append($"rnn.bias_ih_l{layer}", [gates * hidden], ref offset, all);
-        BiasHh = ParameterTensor.Append($"rnn.bias_hh_l{layer}", [recurrentGates * hidden], ref offset, all);
+        WeightIh = ParameterTensor.Append($"rnn.weight_ih_l{layer}{suffix}", [gates * hidden, inputs], ref offset, all);
+        WeightHh = ParameterTensor.Append($"rnn.weight_hh_l{layer}{suffix}", [recurrentGates * hidden, hidden], ref offset, all);
+        BiasIh = ParameterTensor.Append($"rnn.bias_ih_l{layer}{suffix}", [gates * hidden], ref offset, all);
+        BiasHh = ParameterTensor.Append($"rnn.bias_hh_l{layer}{suffix}", [recurrentGates * hidden], ref offset, all);
         ParametersOffset = offset;
         var elementwise = new ParameterTensor[parameterNames.Count];
-        for (int p = 0; p < elementwise.Length; p++) elementwise[p] = ParameterTensor.Append($"rnn.{parameterNames[p]}_l{layer}", [hidden], ref offset, all);
+        for (int p = 0; p < elementwise.Length; p++) elementwise[p] = ParameterTensor.Append($"rnn.{parameterNames[p]}_l{layer}{suffix}", [hidden], ref offset, all);
         Elementwise = elementwise;
         ElementwiseLength = parameters * hidden;
     }

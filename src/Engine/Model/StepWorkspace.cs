@@ -66,6 +66,17 @@ internal sealed class StepWorkspace<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Makes the step just computed the current one.</summary>
     public void Advance() => current = 1 - current;
 
+    /// <summary>
+    /// After a step: row <paramref name="row"/> takes back its output and states from before it, as a sequence
+    /// that has ended carries them (PyTorch's packed-sequence semantics).
+    /// </summary>
+    public void KeepPrevious(int row)
+    {
+        int h = Hidden, sh = States.Length / Capacity;
+        NextOutput.AsSpan(row * h, h).CopyTo(Output.AsSpan(row * h, h));
+        NextStates.AsSpan(row * sh, sh).CopyTo(States.AsSpan(row * sh, sh));
+    }
+
     /// <summary>Zeros the output and states of rows [first, first+count): those streams start again.</summary>
     public void Clear(int first, int count)
     {

@@ -120,7 +120,10 @@ public sealed class Evaluator : IDisposable
         var clock = Stopwatch.StartNew();
         var predictions = Predict(data);
         int outputs = head.Outputs, perSequence = data.PredictionsPerSequence;
-        long count = (long)data.Count * perSequence;
+
+        // A per-step head is judged on each sequence's own steps only: the rest is padding.
+        long count = 0;
+        for (int n = 0; n < data.Count; n++) count += Judged(data, n, perSequence);
         if (head.Classifies)
         {
             var confusion = new int[outputs, outputs];
@@ -129,7 +132,7 @@ public sealed class Evaluator : IDisposable
             for (int n = 0; n < data.Count; n++)
             {
                 var labels = data.LabelsOf(n);
-                for (int p = 0; p < perSequence; p++)
+                for (int p = 0, judged = Judged(data, n, perSequence); p < judged; p++)
                 {
                     var row = predictions.AsSpan((int)(((long)n * perSequence + p) * outputs), outputs);
                     int predicted = TensorPrimitives.IndexOfMax<float>(row), label = labels[p];
@@ -150,8 +153,9 @@ public sealed class Evaluator : IDisposable
         double squares = 0, absolutes = 0;
         for (int n = 0; n < data.Count; n++)
         {
-            var targets = data.TargetsOf(n);
-            var predicted = predictions.AsSpan((int)((long)n * targets.Length), targets.Length);
+            var all = data.TargetsOf(n);
+            var predicted = predictions.AsSpan((int)((long)n * all.Length), Judged(data, n, perSequence) * outputs);
+            var targets = all[..predicted.Length];
             for (int k = 0; k < targets.Length; k++)
             {
                 double difference = (double)predicted[k] - targets[k];
@@ -167,6 +171,9 @@ public sealed class Evaluator : IDisposable
             Mae = absolutes / values,
         };
     }
+
+    // Predictions of sequence n that count: all of a last-step head's one, a per-step head's within the sequence's length.
+    private static int Judged(SequenceDataset data, int n, int perSequence) => perSequence == 1 ? 1 : data.Length(n);
 
     private static double Rate(SequenceDataset data, Stopwatch clock) => data.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
 

@@ -17,6 +17,12 @@ public sealed record TrainOptions
 
     public int Layers { get; init; } = 1;
 
+    /// <summary>Each layer runs forward and reverse over every sequence, outputs concatenated (PyTorch's bidirectional=True).</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>Dropout probability on each layer's output but the top one's, in training only (PyTorch's dropout), in [0, 1).</summary>
+    public float Dropout { get; init; }
+
     public int Batch { get; init; } = 128;
 
     public float LearningRate { get; init; } = 0.001f;

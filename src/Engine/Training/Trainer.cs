@@ -29,6 +29,8 @@ public sealed class Trainer : IEpochTrainer, IDisposable
     private readonly float[][] chunkGradients;             // one per chunk of a batch
     private readonly double[] chunkLosses;
     private readonly int[] order;
+    private readonly long[] lengthKeys;                    // [N] bucketing's sort keys; empty for fixed-length data
+    private readonly int[] batchOrder;                     // [batches] the order in which an epoch's batches run
     private readonly float[] gradients;
     private readonly TrainChunks trainChunks;
     private readonly Evaluator evaluator;
@@ -39,7 +41,7 @@ public sealed class Trainer : IEpochTrainer, IDisposable
     {
         Options = options;
         this.train = train;
-        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Head);
+        Shape = new NetworkShape(cell, train.Steps, train.Inputs, options.Hidden, options.Layers, train.Head, options.Bidirectional);
         lossTermsPerSequence = HeadLoss.TermsPerSequence(Shape.Head, Shape.Steps);
 
         // A batch never holds more rows than the training set, so a --batch far above it costs no gradient buffers
@@ -52,7 +54,7 @@ public sealed class Trainer : IEpochTrainer, IDisposable
 
         int threads = Math.Max(1, options.Threads);
         pool = new WorkerPool(Math.Min(threads, chunks));
-        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch))).ToArray();
+        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch), dropout: options.Dropout > 0)).ToArray();
         chunkGradients = Enumerable.Range(0, chunks).Select(_ => new float[Shape.ParameterCount]).ToArray();
         chunkLosses = new double[chunks];
         gradients = new float[Shape.ParameterCount];
@@ -63,6 +65,8 @@ public sealed class Trainer : IEpochTrainer, IDisposable
         trainChunks = new TrainChunks(this);
         evaluator = new Evaluator(Network, pool, workspaces);
         batchesPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
+        lengthKeys = train.HasVariableLengths ? new long[train.Count] : [];
+        batchOrder = new int[batchesPerEpoch];
     }
 
     public TrainOptions Options { get; }
@@ -94,6 +98,9 @@ public sealed class Trainer : IEpochTrainer, IDisposable
     /// <summary>Threads that run chunks: at most <see cref="TrainOptions.Threads"/>, at most the chunks of a batch.</summary>
     public int Workers => pool.Workers;
 
+    /// <summary>Time steps trained so far: the sum of the lengths of every sequence of every batch.</summary>
+    public long StepsTrained { get; private set; }
+
     /// <summary>The global gradient norm of the last batch, before clipping.</summary>
     public double LastGradientNorm { get; private set; }
 
@@ -105,16 +112,16 @@ public sealed class Trainer : IEpochTrainer, IDisposable
 
     /// <summary>
     /// Trains one epoch (numbered from 1) in an order shuffled from the seed and the epoch number, so an
-    /// epoch does not depend on the ones before it. Stops early, with <see cref="EpochResult.Completed"/>
-    /// false, on cancellation (after the current batch) or when the loss stops being finite.
+    /// epoch does not depend on the ones before it. Sequences of different lengths are bucketed: see
+    /// <see cref="Order"/>. Stops early, with <see cref="EpochResult.Completed"/> false, on cancellation
+    /// (after the current batch) or when the loss stops being finite.
     /// </summary>
     public EpochResult TrainEpoch(int epoch, Action<EpochProgress>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        new Random(unchecked(Options.Seed * 1_000_003 + epoch)).Shuffle(order);
+        Order(epoch);
 
-        double costSum = 0;
+        double costSum = 0, terms = 0;
         int samples = 0;
         bool completed = true;
         for (int batch = 0; batch < batchesPerEpoch; batch++)
@@ -125,9 +132,10 @@ public sealed class Trainer : IEpochTrainer, IDisposable
                 break;
             }
 
-            int start = batch * Options.Batch, rows = Math.Min(Options.Batch, train.Count - start);
-            double loss = TrainBatch(start, rows, LearningRate(epoch, batch));
+            int start = batchOrder[batch] * Options.Batch, rows = Math.Min(Options.Batch, train.Count - start);
+            double loss = TrainBatch(start, rows, LearningRate(epoch, batch), epoch, batch);
             costSum += loss;
+            terms += LossTerms(start, rows);
             samples += rows;
             if (!double.IsFinite(loss))
             {
@@ -139,7 +147,36 @@ public sealed class Trainer : IEpochTrainer, IDisposable
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / ((double)samples * lossTermsPerSequence), samples / seconds, seconds, completed);
+        return new EpochResult(epoch, samples == 0 ? double.NaN : costSum / terms, samples / seconds, seconds, completed);
+    }
+
+    // The loss terms of order[start..start+rows): per sequence, or for a per-step head per valid step (padding has none).
+    private long LossTerms(int start, int rows)
+    {
+        if (!Shape.Head.PerStep || lengthKeys.Length == 0) return (long)rows * lossTermsPerSequence;
+        long steps = 0;
+        for (int r = 0; r < rows; r++) steps += train.Length(order[start + r]);
+        return steps * (lossTermsPerSequence / Shape.Steps);
+    }
+
+    /// <summary>
+    /// The epoch's sequence order and batch order, from the seed and the epoch number alone. Fixed-length data:
+    /// a shuffle, batches in turn. Data of different lengths: the shuffle, then sorted by length, longest
+    /// first (ties stay shuffled), cut into batches that run in a shuffled order, so each batch holds sequences
+    /// of about one length and every chunk's rows are longest first (its steps run over the live rows only).
+    /// </summary>
+    private void Order(int epoch)
+    {
+        var random = new Random(unchecked(Options.Seed * 1_000_003 + epoch));
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        random.Shuffle(order);
+        for (int b = 0; b < batchOrder.Length; b++) batchOrder[b] = b;
+        if (lengthKeys.Length == 0) return;
+
+        // The key is -length * N + position in the shuffle: unique, so the (unstable) sort has one result.
+        for (int i = 0; i < order.Length; i++) lengthKeys[i] = -(long)train.Length(order[i]) * order.Length + i;
+        Array.Sort(lengthKeys, order);
+        random.Shuffle(batchOrder);
     }
 
     /// <summary>The learning rate of a batch under <see cref="TrainOptions.Schedule"/>.</summary>
@@ -152,9 +189,10 @@ public sealed class Trainer : IEpochTrainer, IDisposable
     }
 
     // One optimizer step on order[start..start+rows); returns the summed loss of the batch (over its loss terms).
-    internal double TrainBatch(int start, int rows, float learningRate)
+    // Epoch and batch key the dropout masks.
+    internal double TrainBatch(int start, int rows, float learningRate, int epoch = 1, int batch = 0)
     {
-        trainChunks.Prepare(start, rows);
+        trainChunks.Prepare(start, rows, epoch, batch, 1f / LossTerms(start, rows));
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
         pool.Run(chunks, trainChunks);
 
@@ -167,6 +205,7 @@ public sealed class Trainer : IEpochTrainer, IDisposable
         }
 
         LastGradientNorm = GradientClipping.ClipByGlobalNorm(gradients, Options.Clip);
+        for (int r = 0; r < rows; r++) StepsTrained += train.Length(order[start + r]);
 
         Optimizer.Step(Network.Parameters, gradients, learningRate);
         Network.ParametersChanged();
@@ -196,12 +235,16 @@ public sealed class Trainer : IEpochTrainer, IDisposable
 
     private sealed class TrainChunks(Trainer trainer) : IWorkItems
     {
-        private int start, rows;
+        private int start, rows, epoch, batch;
+        private float lossScale;
 
-        public void Prepare(int batchStart, int batchRows)
+        public void Prepare(int batchStart, int batchRows, int batchEpoch, int batchIndex, float batchLossScale)
         {
+            lossScale = batchLossScale;
             start = batchStart;
             rows = batchRows;
+            epoch = batchEpoch;
+            batch = batchIndex;
         }
 
         public void Run(int chunk, int worker)
@@ -212,8 +255,10 @@ public sealed class Trainer : IEpochTrainer, IDisposable
 
             var chunkGradient = trainer.chunkGradients[chunk];
             chunkGradient.AsSpan().Clear();
-            trainer.Network.Forward(ws, n);
-            trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, 1f / (rows * trainer.lossTermsPerSequence), chunkGradient);
+            var options = trainer.Options;
+            var dropout = options.Dropout > 0 ? new Dropout(options.Dropout, Dropout.KeyOf(options.Seed, epoch, batch, chunk)) : default;
+            trainer.Network.Forward(ws, n, dropout);
+            trainer.chunkLosses[chunk] = trainer.Network.Backward(ws, n, lossScale, chunkGradient);
         }
     }
 }

@@ -1,20 +1,11 @@
 using System.Collections.Generic;
 using System.Linq;
+using SimdRnn.Generators.Model;
 
 namespace SimdRnn.Generators.Expressions;
 
 /// <summary>A write of a node's value to block <see cref="Index"/> of a buffer (<c>+=</c> when <see cref="Accumulate"/>).</summary>
 internal readonly record struct Store(int Node, StepBuffer Buffer, int Index, bool Accumulate = false);
-
-/// <summary>A commented group of statements: named locals, then stores.</summary>
-internal sealed class Block(IReadOnlyList<string> comments, IReadOnlyList<(int Node, string Name)> named, IReadOnlyList<Store> stores)
-{
-    public IReadOnlyList<string> Comments { get; } = comments;
-
-    public IReadOnlyList<(int Node, string Name)> Named { get; } = named;
-
-    public IReadOnlyList<Store> Stores { get; } = stores;
-}
 
 /// <summary>
 /// Turns DAG nodes into the statements of one loop body. A node gets a local when it is named (a gate, a state,
@@ -36,8 +27,8 @@ internal sealed class KernelWriter
 
     private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
 
-    private readonly Dag dag;
-    private readonly IReadOnlyList<Block> blocks;
+    private readonly IReadOnlyList<Node> dag;
+    private readonly IReadOnlyList<LoweredBlock> blocks;
     private readonly Dictionary<int, string> preferredNames;
     private readonly Dictionary<int, string> locals = [];
     private readonly Dictionary<int, int> uses = [];
@@ -45,11 +36,11 @@ internal sealed class KernelWriter
     private readonly List<string> lines = [];
     private int temporaries;
 
-    public KernelWriter(Dag dag, IReadOnlyList<Block> blocks, Dictionary<int, string> loadNames)
+    public KernelWriter(LoweredMethod method)
     {
-        this.dag = dag;
-        this.blocks = blocks;
-        preferredNames = new Dictionary<int, string>(loadNames);
+        dag = method.Nodes;
+        blocks = method.Blocks;
+        preferredNames = method.LoadNames.ToDictionary(n => n.Node, n => n.Name);
         foreach (var block in blocks)
         {
             foreach (var (node, name) in block.Named)
@@ -66,9 +57,6 @@ internal sealed class KernelWriter
             taken.Add(BufferLocal(buffer));
         }
     }
-
-    /// <summary>The buffers the body reads or writes, in enum order.</summary>
-    public IReadOnlyList<StepBuffer> Buffers { get; private set; } = [];
 
     /// <summary>The local holding a buffer's base reference.</summary>
     public static string BufferLocal(StepBuffer buffer) => buffer switch
@@ -89,7 +77,7 @@ internal sealed class KernelWriter
         return $"{Unsafe}.Add(ref {BufferLocal(buffer)}, {offset})";
     }
 
-    /// <summary>Writes the loop body and returns its lines; <see cref="Buffers"/> is set.</summary>
+    /// <summary>Writes the loop body and returns its lines.</summary>
     public IReadOnlyList<string> Write()
     {
         CountUses();
@@ -122,21 +110,6 @@ internal sealed class KernelWriter
             }
         }
 
-        var buffers = new HashSet<StepBuffer>();
-        foreach (var id in Reachable())
-        {
-            if (dag[id].Op == Op.Load)
-            {
-                buffers.Add(dag[id].Buffer);
-            }
-        }
-
-        foreach (var store in blocks.SelectMany(b => b.Stores))
-        {
-            buffers.Add(store.Buffer);
-        }
-
-        Buffers = buffers.OrderBy(b => b).ToList();
         return lines;
     }
 

@@ -23,6 +23,26 @@ public sealed class CsvDatasetTests
     }
 
     [Fact]
+    public void Load_ShorterRows_AreShorterSequences()
+    {
+        using var directory = new TempDirectory();
+        string path = directory.Write("train.csv", "0,1,2,3,4,5,6\n1,7,8\n0,9,10,11,12\n"u8.ToArray());
+        var data = CsvDataset.Load(path, steps: 3, inputs: 2);
+        Assert.Equal([3, 1, 2], data.Lengths.ToArray());
+        var second = new float[6];
+        data.CopySequence(1, second);
+        Assert.Equal([7f, 8f, 0f, 0f, 0f, 0f], second);
+    }
+
+    [Fact]
+    public void Load_WholeRows_HaveEveryLengthT()
+    {
+        using var directory = new TempDirectory();
+        string path = directory.Write("train.csv", "0,1,2\n1,3,4\n"u8.ToArray());
+        Assert.False(CsvDataset.Load(path, steps: 2, inputs: 1).HasVariableLengths);
+    }
+
+    [Fact]
     public void Load_ClassesGiven_AreKept()
     {
         using var directory = new TempDirectory();
@@ -31,8 +51,8 @@ public sealed class CsvDatasetTests
     }
 
     [Theory]
-    [InlineData("0,1,2,3\n1,1,2\n", "line 2: expected 4 fields (a label, then 3 steps x 1 inputs), found 3")]
-    [InlineData("0,1,2,3\n1,1,2,3,4\n", "line 2: expected 4 fields (a label, then 3 steps x 1 inputs), found 5")]
+    [InlineData("0,1,2,3\n1\n", "line 2: expected 4 fields (a label, then 3 steps x 1 inputs, or fewer whole steps of 1), found 1")]
+    [InlineData("0,1,2,3\n1,1,2,3,4\n", "line 2: expected 4 fields (a label, then 3 steps x 1 inputs, or fewer whole steps of 1), found 5")]
     [InlineData("0,1,2,3\n1,1,x,3\n", "line 2, column 3: expected a number, found 'x'")]
     [InlineData("0,1,2,3\n1,1,,3\n", "line 2, column 3: expected a number, found an empty field")]
     [InlineData("0,1,2,3\n1,1,2,NaN\n", "line 2, column 4: expected a finite number, found 'NaN'")]
@@ -104,12 +124,12 @@ public sealed class CsvDatasetTests
     public void TrainCommand_RaggedCsv_IsADataErrorNamingTheLine()
     {
         using var directory = new TempDirectory();
-        string train = directory.Write("train.csv", "0,1,2\n1,3\n"u8.ToArray());
+        string train = directory.Write("train.csv", "0,1,2,3,4\n1,3,4,5\n"u8.ToArray());
 
-        var run = CliHarness.Run(CellCatalog.BuiltIn, "train", "--data-format", "csv", "--train", train, "--test", train, "--steps", "2", "--inputs", "1");
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "train", "--data-format", "csv", "--train", train, "--test", train, "--steps", "2", "--inputs", "2");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"{train}: line 2: expected 3 fields (a label, then 2 steps x 1 inputs), found 2", run.Error);
+        Assert.Contains($"{train}: line 2: expected 5 fields (a label, then 2 steps x 2 inputs, or fewer whole steps of 2), found 4", run.Error);
     }
 
     [Theory]

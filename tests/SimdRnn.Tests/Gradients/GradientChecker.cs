@@ -13,7 +13,7 @@ public sealed record TensorDifference(string Tensor, double Analytic, double Ref
 
 /// <summary>
 /// Builds a random network of a cell and a head in double precision (random weights, inputs, targets and initial
-/// states), computes the analytic gradient of the head's summed loss (softmax cross-entropy, or squared error) with
+/// states; optionally bidirectional, with random sequence lengths, or with a fixed dropout mask), computes the analytic gradient of the head's summed loss (softmax cross-entropy, or squared error) with
 /// respect to every parameter tensor, the inputs and every layer's initial output and states, and compares each with
 /// central finite differences of a loss computed here, independently of the engine's.
 /// </summary>
@@ -28,15 +28,18 @@ public sealed class GradientChecker : IDisposable
     private readonly ChunkWorkspace<double> workspace;
     private readonly int rows;
     private readonly Func<Head, double, double, double>? brokenLoss;
+    private readonly Dropout dropout;
 
     /// <param name="brokenLoss">Tests only: replaces the squared error (prediction, target) of a regression head in the
     /// reference loss, to show that a loss the engine does not differentiate makes the check fail.</param>
-    public GradientChecker(CellEntry cell, GradientCase c, HeadKind head = HeadKind.Classify, Func<Head, double, double, double>? brokenLoss = null)
+    public GradientChecker(CellEntry cell, GradientCase c, HeadKind head = HeadKind.Classify, Func<Head, double, double, double>? brokenLoss = null,
+        bool bidirectional = false, bool variableLengths = false, Dropout dropout = default)
     {
         Case = c;
         rows = c.Batch;
         this.brokenLoss = brokenLoss;
-        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, new Head(head, head is HeadKind.Classify or HeadKind.Tag ? Classes : Values));
+        this.dropout = dropout;
+        var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, new Head(head, head is HeadKind.Classify or HeadKind.Tag ? Classes : Values), bidirectional);
         network = new Network<double>(shape);
         var random = new Random(c.Seed);
         Initializer.Initialize<double>(shape, network.Parameters, c.Seed);
@@ -44,11 +47,11 @@ public sealed class GradientChecker : IDisposable
         for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
         network.ParametersChanged();
 
-        workspace = network.CreateWorkspace(rows);
+        workspace = network.CreateWorkspace(rows, dropout: dropout.IsActive);
         workspace.ComputeInputGradient = true;
         workspace.KeepInitialState = true;
         Fill(random, workspace.Input.AsSpan(0, c.Steps * rows * c.Inputs), 1.0);
-        for (int layer = 0; layer < c.Layers; layer++)
+        for (int layer = 0; layer < shape.RecurrentLayers; layer++)
         {
             Fill(random, workspace.InitialOutput(layer, rows), 0.5);
             Fill(random, workspace.InitialState(layer, rows), 0.5);
@@ -64,6 +67,11 @@ public sealed class GradientChecker : IDisposable
         {
             Fill(random, workspace.Targets.AsSpan(0, predictions * Values), 1.0);
         }
+
+        if (variableLengths)
+        {
+            for (int r = 0; r < rows; r++) workspace.Lengths[r] = random.Next(1, c.Steps + 1);
+        }
     }
 
     public GradientCase Case { get; }
@@ -74,11 +82,12 @@ public sealed class GradientChecker : IDisposable
     public IReadOnlyList<TensorDifference> Compare()
     {
         var gradients = new double[network.Parameters.Length];
-        network.Forward(workspace, rows);
+        network.Forward(workspace, rows, dropout);
         network.Backward(workspace, rows, 1.0, gradients);
         var inputGradient = workspace.InputGradient.AsSpan(0, Case.Steps * rows * Case.Inputs).ToArray();
-        var outputGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialOutputGradient(l, rows).ToArray()).ToArray();
-        var stateGradients = Enumerable.Range(0, Case.Layers).Select(l => workspace.InitialStateGradient(l, rows).ToArray()).ToArray();
+        int recurrentLayers = network.Shape.RecurrentLayers;
+        var outputGradients = Enumerable.Range(0, recurrentLayers).Select(l => workspace.InitialOutputGradient(l, rows).ToArray()).ToArray();
+        var stateGradients = Enumerable.Range(0, recurrentLayers).Select(l => workspace.InitialStateGradient(l, rows).ToArray()).ToArray();
 
         var differences = new List<TensorDifference>();
         foreach (var tensor in network.Shape.Tensors)
@@ -87,7 +96,7 @@ public sealed class GradientChecker : IDisposable
         }
 
         differences.Add(Worst("input", inputGradient.Length, i => inputGradient[i], i => ref workspace.Input[i], refresh: false));
-        for (int layer = 0; layer < Case.Layers; layer++)
+        for (int layer = 0; layer < recurrentLayers; layer++)
         {
             int l = layer;
             var output = outputGradients[l];
@@ -145,12 +154,14 @@ public sealed class GradientChecker : IDisposable
     private double Loss(bool refresh)
     {
         if (refresh) network.ParametersChanged();
-        network.Forward(workspace, rows);
+        network.Forward(workspace, rows, dropout);
         var head = network.Shape.Head;
         int outputs = head.Outputs, predictions = network.Predictions(rows);
         double loss = 0;
         for (int p = 0; p < predictions; p++)
         {
+            // A per-step prediction past its row's length (p = t*n + b, t >= length) is padding: no loss.
+            if (head.PerStep && p / rows >= workspace.Lengths[p % rows]) continue;
             var row = workspace.Outputs.AsSpan(p * outputs, outputs);
             if (head.Classifies)
             {

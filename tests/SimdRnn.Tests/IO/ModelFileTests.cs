@@ -180,11 +180,11 @@ public sealed class ModelFileTests : IDisposable
     public void ExtraTensor_IsNamed()
     {
         string path = PathOf("torch.safetensors");
-        ModelFiles.WriteTensors(path, [.. ModelFiles.PyTorchTensors(1, 3, 2, 1, 3), ("rnn.weight_ih_l0_reverse", [2, 3])]);
+        ModelFiles.WriteTensors(path, [.. ModelFiles.PyTorchTensors(1, 3, 2, 1, 3), ("rnn.weight_ih_l0_extra", [2, 3])]);
 
         var e = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path, TestCells.All));
 
-        Assert.Equal($"{path}: tensor 'rnn.weight_ih_l0_reverse': expected no such tensor in a rnn network of 1 layer, hidden 2, found [2, 3]", e.Message);
+        Assert.Equal($"{path}: tensor 'rnn.weight_ih_l0_extra': expected no such tensor in a rnn network of 1 layer, hidden 2, found [2, 3]", e.Message);
     }
 
     [Fact]

@@ -36,6 +36,29 @@ public sealed class Int8InferenceTests
         Assert.NotEqual(expected, actual);
     }
 
+    /// <summary>Every head and both directions: the head's fc.weight [O, F] and the reverse layers' weights are int8 too.</summary>
+    [Theory]
+    [InlineData(HeadKind.Classify, false)]
+    [InlineData(HeadKind.Classify, true)]
+    [InlineData(HeadKind.Tag, true)]
+    [InlineData(HeadKind.Regress, false)]
+    [InlineData(HeadKind.RegressSteps, true)]
+    public void Quantized_EveryHeadAndDirection_PredictsCloseToTheFloatModel(HeadKind kind, bool bidirectional)
+    {
+        var shape = new NetworkShape(CellCatalog.Find(CellCatalog.BuiltIn, "gru")!, steps: 5, inputs: 4, hidden: 24, layers: 2, new Head(kind, 3), bidirectional);
+        using var network = Models.Network(shape, seed: 12);
+        using var model = InferenceModel.FromNetwork(network);
+        using var int8 = model.Quantize();
+        const int count = 6;
+        var sequences = Models.Sequences(shape, count, seed: 13);
+        var expected = new float[count * shape.OutputsPerSequence];
+        var actual = new float[count * shape.OutputsPerSequence];
+        using (var session = model.CreateSession(4)) session.Predict(sequences, count, expected);
+        using (var session = int8.CreateSession(4)) session.Predict(sequences, count, actual);
+        Models.AssertClose(expected, actual, 0.05f);
+        Assert.NotEqual(expected, actual);
+    }
+
     [Theory]
     [InlineData("lstm")]
     [InlineData("gru-tf")]
@@ -131,7 +154,7 @@ public sealed class Int8InferenceTests
     [Fact]
     public void SavedAndLoaded_PredictsTheSameBits()
     {
-        var shape = Models.Shape("gru-tf", steps: 6, inputs: 5, hidden: 19, layers: 2, classes: 4);
+        var shape = Models.Shape("gru-tf", steps: 6, inputs: 5, hidden: 19, layers: 2, classes: 4, bidirectional: true);
         using var network = Models.Network(shape, seed: 10);
         using var model = InferenceModel.FromNetwork(network);
         using var int8 = model.Quantize();

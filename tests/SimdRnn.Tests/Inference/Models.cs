@@ -8,8 +8,8 @@ namespace SimdRnn.Tests.Inference;
 /// <summary>Small networks with initial weights, random sequences, and the training forward as the reference.</summary>
 internal static class Models
 {
-    public static NetworkShape Shape(string cell, int steps, int inputs, int hidden, int layers, int classes) =>
-        new(CellCatalog.Find(CellCatalog.BuiltIn, cell)!, steps, inputs, hidden, layers, classes);
+    public static NetworkShape Shape(string cell, int steps, int inputs, int hidden, int layers, int classes, bool bidirectional = false) =>
+        new(CellCatalog.Find(CellCatalog.BuiltIn, cell)!, steps, inputs, hidden, layers, classes, bidirectional);
 
     public static Network<float> Network(NetworkShape shape, int seed)
     {
@@ -37,10 +37,11 @@ internal static class Models
     }
 
     /// <summary>Softmax of <see cref="Network{T}.Forward"/>'s logits: the whole-sequence forward the trainer uses.</summary>
-    public static float[] ReferenceProbabilities(Network<float> network, ReadOnlySpan<float> sequences, int count)
+    public static float[] ReferenceProbabilities(Network<float> network, ReadOnlySpan<float> sequences, int count, int[]? lengths = null)
     {
         var shape = network.Shape;
         using var workspace = network.CreateWorkspace(count);
+        lengths?.CopyTo(workspace.Lengths);
         int length = shape.Steps * shape.Inputs;
         // [count, T, I] batch-major into the workspace's time-major [T, count, I]
         for (int r = 0; r < count; r++)

@@ -57,7 +57,7 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
 
         string program = Path.Combine(work.Path, "classify");
         Run("gcc", ["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-I", Path.Combine(root, "include"), Path.Combine(root, "tests", "native", "classify.c"),
-            "-L", publish, "-lsimdrnn", $"-Wl,-rpath,{publish}", "-o", program], root, TimeSpan.FromMinutes(1));
+            "-L", publish, "-lsimdrnn", "-lm", $"-Wl,-rpath,{publish}", "-o", program], root, TimeSpan.FromMinutes(1));
 
         string printed = Run(program, [modelPath, digitsPath], work.Path, TimeSpan.FromMinutes(1));
         var rows = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => char.IsAsciiDigit(line[0])).ToArray();
@@ -81,6 +81,9 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         Assert.Contains("too many streams: 1 ", printed);
         Assert.Contains("null session: 2 ", printed);
         Assert.Contains("from memory: same probabilities", printed);
+        Assert.Contains("lengths all T: same probabilities", printed);
+        Assert.Contains("half length: same as streaming", printed);
+        Assert.Contains("bad length: 1 ", printed);
         Assert.Contains("not a model: 5 (model bytes): ", printed);
         Assert.Contains("freed model: 6 ", printed);
         Assert.Contains("simdrnn 0.", printed);

@@ -13,8 +13,8 @@ public sealed class GemmTests
 {
     private const double Tolerance = 1e-5;
 
-    /// <summary>Scalar always; Vector256 and Vector512 where the CPU accelerates them.</summary>
-    internal static readonly SimdPath[] Paths = Enum.GetValues<SimdPath>().Where(path => path <= Simd.Path).ToArray();
+    /// <summary>Scalar always, every vector path where the CPU accelerates it (the registry's list).</summary>
+    internal static readonly IReadOnlyList<SimdPath> Paths = Simd.Supported;
 
     [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 150, Replay = "(20261127,1357911)")]
     public void SmallShapes_MatchDoubleReference(GemmCase testCase) => CheckAgainstReference(testCase);
@@ -64,6 +64,16 @@ public sealed class GemmTests
     [InlineData(128, 128, 512, true)]
     public void EngineStepShapes_MatchDoubleReference(int m, int n, int k, bool transB) =>
         CheckAgainstReference(new GemmCase(m, n, k, 0, 0, 0, false, transB, true, m + n + k));
+
+    /// <summary>n past every path's NC column block (the property shapes stay below it), both layouts of B.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ShapesPastTheWidestColumnBlock_MatchDoubleReference(bool transB)
+    {
+        int nc = Paths.Max(path => Simd.Blocking(path).NC);
+        CheckAgainstReference(new GemmCase(13, nc + 37, 70, 1, 2, 3, false, transB, true, 20261202));
+    }
 
     [Fact]
     public void AvailablePaths_IncludeTheProcessPath() => Assert.Contains(Simd.Path, Paths);

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 using SimdRnn.Kernels;
 using Xunit;
 
@@ -18,20 +17,12 @@ public sealed class LanesTests
         return values.ToArray();
     }
 
-    public static TheoryData<string> Paths
-    {
-        get
-        {
-            var paths = new TheoryData<string> { "scalar" };
-            if (Vector256.IsHardwareAccelerated) paths.Add("256");
-            if (Vector512.IsHardwareAccelerated) paths.Add("512");
-            return paths;
-        }
-    }
+    /// <summary>Every path this machine runs, as the registry lists them: a new path is tested without a new line here.</summary>
+    public static TheoryData<SimdPath> Paths => [.. Simd.Supported];
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Sigmoid_MatchesTensorPrimitives(string path)
+    public void Sigmoid_MatchesTensorPrimitives(SimdPath path)
     {
         var expected = new float[Inputs.Length];
         TensorPrimitives.Sigmoid(Inputs, expected);
@@ -40,7 +31,7 @@ public sealed class LanesTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Tanh_MatchesTensorPrimitives(string path)
+    public void Tanh_MatchesTensorPrimitives(SimdPath path)
     {
         var expected = new float[Inputs.Length];
         TensorPrimitives.Tanh(Inputs, expected);
@@ -49,7 +40,7 @@ public sealed class LanesTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void PiecewiseOperators_MatchScalarDefinitions(string path)
+    public void PiecewiseOperators_MatchScalarDefinitions(SimdPath path)
     {
         AssertClose(Inputs.Select(x => Math.Max(x, 0f)).ToArray(), Apply(path, "relu"), 0, "relu");
         AssertClose(Inputs.Select(x => Math.Clamp(0.2f * x + 0.5f, 0f, 1f)).ToArray(), Apply(path, "hard_sigmoid"), 1e-7f, "hard_sigmoid");
@@ -58,12 +49,18 @@ public sealed class LanesTests
         AssertClose(Inputs.Select(MathF.Exp).ToArray(), Apply(path, "exp"), 4e-7f, "exp");
     }
 
-    private static float[] Apply(string path, string op) => path switch
+    private static float[] Apply(SimdPath path, string op)
     {
-        "512" => Apply<Lanes512>(op),
-        "256" => Apply<Lanes256>(op),
-        _ => Apply<ScalarLanes<float>>(op),
-    };
+        var apply = new ApplyOnPath(op);
+        return Simd.Visit<ApplyOnPath, float[]>(path, ref apply);
+    }
+
+    private readonly struct ApplyOnPath(string op) : ISimdPathVisitor<float[]>
+    {
+        public float[] Visit<TLanes, TKernel>()
+            where TLanes : struct, ILanes<TLanes, float>
+            where TKernel : struct, IGemmKernel => Apply<TLanes>(op);
+    }
 
     private static float[] Apply<TLanes>(string op) where TLanes : struct, ILanes<TLanes, float>
     {

@@ -1,0 +1,169 @@
+using SimdRnn.Cells;
+using SimdRnn.Model;
+
+namespace SimdRnn.Export;
+
+/// <summary>What a layer gives the next: its output at every step, its output at the last step, its final states.</summary>
+/// <param name="Sequence">[T, B, H], or null when not asked for.</param>
+/// <param name="Last">[B, H], the output after the last step.</param>
+/// <param name="States">[B, H] each: the final output, then the cell's states in spec order.</param>
+internal sealed record OnnxLayerOutput(string? Sequence, string Last, string[] States);
+
+/// <summary>
+/// One recurrent layer as ONNX nodes over a sequence-major input [T, B, I]: the RNN, LSTM or GRU operator
+/// where the cell is exactly one of those, else a Scan whose body is the cell's own step, rebuilt from
+/// <see cref="CellInfo.ForwardGraph"/>.
+/// </summary>
+internal static class OnnxLayers
+{
+    // initial: [B, H] each, the output then the states; null to start from zeros.
+    // zeros: a [B, H] zero tensor, built on first call (Scan takes explicit initial values).
+    public static OnnxLayerOutput Emit(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[]? initial, bool needSequence, Func<string> zeros)
+    {
+        var info = shape.Cell.Info;
+        return OnnxRecurrentOperator.For(info) is { } op
+            ? EmitOperator(graph, shape, parameters, layer, op, x, initial, needSequence)
+            : EmitScan(graph, shape, parameters, layer, x, initial ?? [.. Enumerable.Repeat(0, 1 + info.StateCount).Select(_ => zeros())]);
+    }
+
+    private static OnnxLayerOutput EmitOperator(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, OnnxRecurrentOperator op, string x, string[]? initial, bool needSequence)
+    {
+        var tensors = shape.LayerParameters[layer];
+        int hidden = shape.Hidden, inputs = shape.LayerInputs(layer), gates = op.GateOrder.Length;
+        string l = $"l{layer}_";
+        string w = graph.Floats(l + "W", [1, gates * hidden, inputs], Reorder(tensors.WeightIh.Of(parameters), op.GateOrder, hidden * inputs));
+        string r = graph.Floats(l + "R", [1, gates * hidden, hidden], Reorder(tensors.WeightHh.Of(parameters), op.GateOrder, hidden * hidden));
+        string b = graph.Floats(l + "B", [1, 2 * gates * hidden],
+            [.. Reorder(tensors.BiasIh.Of(parameters), op.GateOrder, hidden), .. Reorder(tensors.BiasHh.Of(parameters), op.GateOrder, hidden)]);
+
+        var operands = new List<string> { x, w, r, b };
+        if (initial is not null)
+        {
+            operands.Add("");   // sequence_lens: every sequence has all T steps
+            operands.AddRange(initial.Select(state => graph.Unsqueeze(state, 0)));
+        }
+
+        bool streaming = initial is not null;
+        string y = needSequence ? graph.Fresh(l + "Y") : "";
+        string yh = graph.Fresh(l + "Y_h");
+        var results = new List<string> { y, yh };
+        if (op.OpType == "LSTM")
+        {
+            results.Add(streaming ? graph.Fresh(l + "Y_c") : "");
+        }
+
+        graph.NodeTo(op.OpType, [.. operands], [.. results], [new OnnxAttribute("hidden_size", Int: hidden), .. op.Attributes]);
+
+        // Y [T, 1, B, H], Y_h and Y_c [1, B, H]: drop the direction axis.
+        string last = graph.Squeeze(yh, 0);
+        var states = new List<string> { last };
+        if (op.OpType == "LSTM" && streaming)
+        {
+            states.Add(graph.Squeeze(results[2], 0));
+        }
+
+        return new OnnxLayerOutput(needSequence ? graph.Squeeze(y, 1) : null, last, [.. states]);
+    }
+
+    /// <summary>Gate blocks of <paramref name="block"/> values each, in ONNX's order.</summary>
+    private static float[] Reorder(ReadOnlySpan<float> source, int[] order, int block)
+    {
+        var result = new float[source.Length];
+        for (int j = 0; j < order.Length; j++)
+        {
+            source.Slice(order[j] * block, block).CopyTo(result.AsSpan(j * block, block));
+        }
+
+        return result;
+    }
+
+    private static OnnxLayerOutput EmitScan(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[] initial)
+    {
+        var info = shape.Cell.Info;
+        var tensors = shape.LayerParameters[layer];
+        int hidden = shape.Hidden, inputs = shape.LayerInputs(layer);
+        string l = $"l{layer}_";
+
+        // The input projection of every step at once, outside the loop: XP [T, B, G*H] = X · weight_ih^T + bias_ih.
+        string weightIh = graph.Floats(l + "weight_ih_T", [inputs, info.GateCount * hidden], Transpose(tensors.WeightIh.Of(parameters), info.GateCount * hidden, inputs));
+        string biasIh = graph.Floats(l + "bias_ih", [info.GateCount * hidden], tensors.BiasIh.Of(parameters).ToArray());
+        string xp = graph.Add(graph.MatMul(x, weightIh), biasIh);
+
+        var body = ScanBody(shape, parameters, layer);
+        int carried = 1 + info.StateCount;
+        string[] results = [.. Enumerable.Range(0, carried).Select(i => graph.Fresh(l + "state")), graph.Fresh(l + "Y")];
+        graph.NodeTo("Scan", [.. initial, xp], results,
+            new OnnxAttribute("body", Graph: body),
+            new OnnxAttribute("num_scan_inputs", Int: 1));
+        return new OnnxLayerOutput(results[^1], results[0], results[..carried]);
+    }
+
+    /// <summary>
+    /// The Scan body: inputs the previous output and states [B, H] and this step's input projection [B, G*H];
+    /// outputs the new output and states, and the output again as the scan output. Weights are the body's own
+    /// initializers.
+    /// </summary>
+    private static OnnxGraph ScanBody(NetworkShape shape, float[] parameters, int layer)
+    {
+        var info = shape.Cell.Info;
+        var tensors = shape.LayerParameters[layer];
+        int hidden = shape.Hidden;
+        var body = new OnnxGraphBuilder($"{info.Name}_step_l{layer}", $"l{layer}_step_");
+        OnnxDim[] rowDims = ["batch", hidden];
+        string hPrev = body.Fresh("h_prev");
+        body.Input(hPrev, rowDims);
+        var statesPrev = info.States.Select(s => body.Fresh(s.Name + "_prev")).ToArray();
+        foreach (var state in statesPrev) body.Input(state, rowDims);
+        string xp = body.Fresh("xp");
+        body.Input(xp, ["batch", info.GateCount * hidden]);
+
+        int ro = info.OutputRecurrentGates, re = info.ExpressionRecurrentGates;
+        string Projection(string input, string name, int firstBlock, int blocks)
+        {
+            string weight = body.Floats(name + "_T", [hidden, blocks * hidden], Transpose(tensors.WeightHh.Of(parameters).Slice(firstBlock * hidden * hidden, blocks * hidden * hidden), blocks * hidden, hidden));
+            string bias = body.Floats(name + "_bias", [blocks * hidden], tensors.BiasHh.Of(parameters).Slice(firstBlock * hidden, blocks * hidden).ToArray());
+            return body.Add(body.MatMul(input, weight), bias);
+        }
+
+        var buffers = new Dictionary<StepBuffer, string> { [StepBuffer.XProj] = xp, [StepBuffer.HPrev] = hPrev };
+        if (ro > 0) buffers[StepBuffer.HProj] = Projection(hPrev, "weight_hh_output", 0, ro);
+        var parameterValues = tensors.Elementwise.Select(t => body.Floats(t.Name.Replace('.', '_'), [hidden], t.Of(parameters).ToArray())).ToArray();
+        var step = new OnnxStep(body, hidden, buffers, statesPrev, parameterValues);
+        if (info.RecurrentInputGraph is { } recurrentInput)
+        {
+            string rinput = step.Emit(recurrentInput)[(StepBuffer.RInput, 0)];
+            buffers[StepBuffer.RProj] = Projection(rinput, "weight_hh_expression", ro, re);
+        }
+
+        var stored = step.Emit(info.ForwardGraph);
+        string hNew = stored[(StepBuffer.HNew, 0)];
+        var outputs = new List<string> { body.Fresh("h_next"), };
+        body.NodeTo("Identity", [hNew], [outputs[0]]);
+        for (int s = 0; s < info.StateCount; s++)
+        {
+            outputs.Add(body.Fresh(info.States[s].Name + "_next"));
+            body.NodeTo("Identity", [stored[(StepBuffer.StateNew, s)]], [outputs[^1]]);
+        }
+
+        foreach (var output in outputs) body.Output(output, rowDims);
+        string y = body.Fresh("y");
+        body.NodeTo("Identity", [hNew], [y]);
+        body.Output(y, rowDims);
+        return body.Build($"{info.Name}: {info.OutputName} = {info.Output}");
+    }
+
+    /// <summary>[rows, cols] row-major to [cols, rows].</summary>
+    internal static float[] Transpose(ReadOnlySpan<float> source, int rows, int cols)
+    {
+        var result = new float[source.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                result[j * rows + i] = source[i * cols + j];
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,193 @@
+using SimdRnn.Cells;
+using SimdRnn.Export;
+using SimdRnn.Inference;
+using SimdRnn.Model;
+using SimdRnn.Tests.Inference;
+using Xunit;
+using static SimdRnn.Tests.Export.OnnxRuntimeChecks;
+
+namespace SimdRnn.Tests.Export;
+
+/// <summary>Exported models, run in ONNX Runtime, give SimdRnn's probabilities: every built-in cell and user cells, one and two layers.</summary>
+public sealed class OnnxExportTests
+{
+    private const double Tolerance = 1e-5;
+
+    public static TheoryData<string, int> CellsAndLayers()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var cell in Cells())
+        {
+            data.Add(cell.Info.Name, 1);
+            data.Add(cell.Info.Name, 2);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void EveryBuiltInCell_IsExported() =>
+        Assert.Equal(CellCatalog.BuiltIn.Count + 2, CellsAndLayers().Count / 2);
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
+    public void SequenceModel_GivesSimdRnnsProbabilities(string cell, int layers)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 6, inputs: 5, hidden: 7, layers: layers, classes: 4);
+        using var network = Models.Network(shape, seed: 3 + layers);
+        using var model = InferenceModel.FromNetwork(network);
+        const int count = 3;
+        var sequences = Models.Sequences(shape, count, seed: 4);
+        var expected = new float[count * shape.OutputsPerSequence];
+        using (var session = model.CreateSession(count))
+        {
+            session.Predict(sequences, count, expected);
+        }
+
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters));
+        AssertClose(expected, Probabilities(onnx, sequences, count, shape.Steps, shape.Inputs), Tolerance, $"{cell}, {layers} layer(s)");
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
+    public void StreamingModel_StepByStep_GivesInferenceSessionStep(string cell, int layers)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 5, inputs: 3, hidden: 6, layers: layers, classes: 3);
+        using var network = Models.Network(shape, seed: 7);
+        using var model = InferenceModel.FromNetwork(network);
+        const int count = 2;
+        using var session = model.CreateSession(count);
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Streaming = true }));
+        var sequences = Models.Sequences(shape, count, seed: 8);
+        var carried = OnnxExporter.CarriedNames(shape.Cell.Info);
+        var states = new Dictionary<string, float[]>();
+        for (int layer = 0; layer < layers; layer++)
+        {
+            foreach (var name in carried) states[OnnxExporter.StateInputName(layer, name)] = new float[count * shape.Hidden];
+        }
+
+        var expected = new float[count * shape.OutputsPerSequence];
+        for (int t = 0; t < shape.Steps; t++)
+        {
+            var input = new float[count * shape.Inputs];
+            for (int r = 0; r < count; r++)
+            {
+                sequences.AsSpan((r * shape.Steps + t) * shape.Inputs, shape.Inputs).CopyTo(input.AsSpan(r * shape.Inputs));
+            }
+
+            session.Step(input, expected);
+            var feeds = states.Select(s => (s.Key, s.Value, new[] { count, shape.Hidden })).Prepend((OnnxExporter.InputName, input, [count, shape.Inputs])).ToArray();
+            var outputs = Run(onnx, feeds);
+            AssertClose(expected, outputs[OnnxExporter.ProbabilitiesName], Tolerance, $"{cell}, {layers} layer(s), step {t}");
+            AssertClose(session.Output.ToArray(), outputs[OnnxExporter.StateOutputName(layers - 1, shape.Cell.Info.OutputName)], Tolerance, $"{cell}: top output, step {t}");
+            for (int layer = 0; layer < layers; layer++)
+            {
+                foreach (var name in carried) states[OnnxExporter.StateInputName(layer, name)] = outputs[OnnxExporter.StateOutputName(layer, name)];
+            }
+        }
+    }
+
+    public static TheoryData<string, HeadKind, bool> CellsHeadsAndModels()
+    {
+        var data = new TheoryData<string, HeadKind, bool>();
+        foreach (var cell in new[] { "lstm", "gru", "mgu", "janet" })
+        {
+            foreach (var (_, kind) in Head.Kinds)
+            {
+                data.Add(cell, kind, false);
+                data.Add(cell, kind, true);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsHeadsAndModels))]
+    public void EveryHead_GivesInferenceSessionsOutputs(string cell, HeadKind kind, bool streaming)
+    {
+        var head = new Head(kind, kind is HeadKind.Classify or HeadKind.Tag ? 4 : 2);
+        var shape = new NetworkShape(Cell(cell), steps: 4, inputs: 3, hidden: 5, layers: 2, head);
+        using var network = Models.Network(shape, seed: 21);
+        using var model = InferenceModel.FromNetwork(network);
+        const int count = 3;
+        var sequences = Models.Sequences(shape, count, seed: 22);
+        using var session = model.CreateSession(count);
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Streaming = streaming }));
+        string output = OnnxExporter.OutputName(head);
+        if (streaming) Assert.Contains(output, onnx.OutputNames);
+        else Assert.Equal([output], onnx.OutputNames);
+        if (!streaming)
+        {
+            var expected = new float[count * shape.OutputsPerSequence];
+            session.Predict(sequences, count, expected);
+            var actual = Run(onnx, (OnnxExporter.InputName, sequences, [count, shape.Steps, shape.Inputs]))[output];
+            AssertClose(expected, actual, Tolerance, $"{cell}, {head}");
+            return;
+        }
+
+        var carried = OnnxExporter.CarriedNames(shape.Cell.Info);
+        var states = Enumerable.Range(0, shape.Layers).SelectMany(l => carried.Select(n => OnnxExporter.StateInputName(l, n))).ToDictionary(n => n, _ => new float[count * shape.Hidden]);
+        var stepOutputs = new float[count * shape.Outputs];
+        for (int t = 0; t < shape.Steps; t++)
+        {
+            var input = new float[count * shape.Inputs];
+            for (int r = 0; r < count; r++) sequences.AsSpan((r * shape.Steps + t) * shape.Inputs, shape.Inputs).CopyTo(input.AsSpan(r * shape.Inputs));
+            session.Step(input, stepOutputs);
+            var outputs = Run(onnx, [(OnnxExporter.InputName, input, [count, shape.Inputs]), .. states.Select(s => (s.Key, s.Value, new[] { count, shape.Hidden }))]);
+            AssertClose(stepOutputs, outputs[output], Tolerance, $"{cell}, {head}, streaming step {t}");
+            foreach (var name in states.Keys.ToList()) states[name] = outputs[name + "_next"];
+        }
+    }
+
+    [Theory]
+    [InlineData("lstm", OnnxExporter.MinOpset)]
+    [InlineData("lstm", OnnxExporter.MaxOpset)]
+    [InlineData("mgu", OnnxExporter.MinOpset)]
+    [InlineData("mgu", OnnxExporter.MaxOpset)]
+    public void EveryOpset_LoadsInOnnxRuntime(string cell, int opset)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 3, inputs: 2, hidden: 4, layers: 2, classes: 2);
+        using var network = Models.Network(shape, seed: 1);
+        using var model = InferenceModel.FromNetwork(network);
+        var sequences = Models.Sequences(shape, 1, seed: 2);
+        var expected = new float[shape.OutputsPerSequence];
+        using (var session = model.CreateSession()) session.Predict(sequences, 1, expected);
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Opset = opset }));
+        AssertClose(expected, Probabilities(onnx, sequences, 1, shape.Steps, shape.Inputs), Tolerance, $"{cell}, opset {opset}");
+    }
+
+    [Theory]
+    [InlineData("rnn", "RNN")]
+    [InlineData("rnn-relu", "RNN")]
+    [InlineData("lstm", "LSTM")]
+    [InlineData("gru", "GRU")]
+    [InlineData("gru-tf", "Scan")]
+    [InlineData("janet", "Scan")]
+    public void Layers_UseOnnxsRecurrentOperators_WhereTheCellIsOne(string cell, string op)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2);
+        using var network = Models.Network(shape, seed: 1);
+        using var onnx = Session(OnnxExporter.Export(shape, network.Parameters));
+        var bytes = OnnxExporter.Export(shape, network.Parameters);
+        Assert.True(Contains(bytes, System.Text.Encoding.UTF8.GetBytes(op)), $"{cell}: no {op} node");
+        Assert.Equal(["input"], onnx.InputNames);
+        Assert.Equal(["probabilities"], onnx.OutputNames);
+    }
+
+    [Fact]
+    public void OpsetOutOfRange_Throws()
+    {
+        var shape = new NetworkShape(Cell("rnn"), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2);
+        var parameters = new float[shape.ParameterCount];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => OnnxExporter.Export(shape, parameters, new OnnxExportOptions { Opset = 9 }));
+        Assert.Contains($"expected an ONNX opset from {OnnxExporter.MinOpset} to {OnnxExporter.MaxOpset}, found 9", error.Message);
+        Assert.Throws<ArgumentException>(() => OnnxExporter.Export(shape, parameters.AsSpan(1)));
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    private static IEnumerable<CellEntry> Cells() => [.. CellCatalog.BuiltIn, CellEntry.For<JanetCell>(), CellEntry.For<EveryOpCell>()];
+
+    private static CellEntry Cell(string name) => CellCatalog.Find(Cells(), name)!;
+}
