@@ -176,7 +176,7 @@ public static class ModelFile
         if (QuantizedModelFile.IsQuantized(header))
         {
             throw new ModelFormatException(path,
-                "expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume or quantize the float model it came from");
+                "expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume, quantize or export the float model it came from");
         }
 
         var shape = description.Shape;

@@ -104,7 +104,7 @@ public sealed class QuantizeCommandTests : IClassFixture<QuantizeCommandTests.Mo
     {
         var run = CliFiles.Run(TestCells.All, "train", "--resume", _models.Int8, "--epochs", "5", "--data", _models.Mnist);
         Assert.Equal(ExitCodes.Error, run.ExitCode);
-        Assert.Equal($"simdrnn: {_models.Int8}: expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume or quantize the float model it came from\n", run.Error);
+        Assert.Equal($"simdrnn: {_models.Int8}: expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume, quantize or export the float model it came from\n", run.Error);
     }
 
     [Fact]

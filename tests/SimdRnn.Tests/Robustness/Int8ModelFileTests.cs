@@ -76,7 +76,7 @@ public sealed class Int8ModelFileTests : IDisposable
     {
         string path = _dir.Write("model.safetensors", ValidFile);
         var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(path, CellCatalog.BuiltIn));
-        Assert.Equal($"{path}: expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume or quantize the float model it came from", error.Message);
+        Assert.Equal($"{path}: expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume, quantize or export the float model it came from", error.Message);
     }
 
     [Fact]
