@@ -54,7 +54,7 @@ using (model)
     // Everything a session needs is allocated here; Predict and Step allocate nothing afterwards.
     using var session = model.CreateSession(stream ? 1 : batch);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; session {session.WorkspaceBytes:N0} bytes"));
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; {model.Kernel}; session {session.WorkspaceBytes:N0} bytes"));
     try
     {
         return stream ? Stream(session, labelled) : Batch(session, batch, labelled, all);
