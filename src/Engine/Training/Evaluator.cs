@@ -95,12 +95,7 @@ public sealed class Evaluator : IDisposable
     public float[] Predict(SequenceDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Steps != Shape.Steps || data.Inputs != Shape.Inputs)
-        {
-            throw new ArgumentException(
-                $"The network reads {Shape.Steps} steps of {Shape.Inputs} inputs; the data has {data.Steps} steps of {data.Inputs}.", nameof(data));
-        }
-
+        CheckShape(data);
         var predictions = new float[(long)data.Count * Shape.OutputsPerSequence];
         chunks.Prepare(data, predictions);
         pool.Run((data.Count + ChunkRows - 1) / ChunkRows, chunks);
@@ -117,59 +112,78 @@ public sealed class Evaluator : IDisposable
             throw new ArgumentException($"The network's head is {head.Name}; the data's targets are for {data.Head.Name}.", nameof(data));
         }
 
-        var clock = Stopwatch.StartNew();
-        var predictions = Predict(data);
-        int outputs = head.Outputs, perSequence = data.PredictionsPerSequence;
+        CheckShape(data);
+        if (head.Classifies && data.Head.Outputs > head.Outputs)
+        {
+            var labels = data.Labels;
+            for (int i = 0; i < labels.Length; i++)
+            {
+                if (labels[i] >= head.Outputs)
+                {
+                    throw new ArgumentException($"Label {labels[i]} of sequence {i / data.PredictionsPerSequence} is not one of the network's {head.Outputs} classes.", nameof(data));
+                }
+            }
+        }
 
-        // A per-step head is judged on each sequence's own steps only: the rest is padding.
-        long count = 0;
-        for (int n = 0; n < data.Count; n++) count += Judged(data, n, perSequence);
+        var clock = Stopwatch.StartNew();
+        int chunkCount = (data.Count + ChunkRows - 1) / ChunkRows;
+        var sums = new ChunkSums[chunkCount];
+        var confusions = head.Classifies ? Enumerable.Range(0, workspaces.Length).Select(_ => new int[head.Outputs, head.Outputs]).ToArray() : null;
+        chunks.PrepareMetrics(data, sums, confusions);
+        pool.Run(chunkCount, chunks);
+
+        // Sums in chunk order, so the figures do not depend on the thread count; counts are integers.
+        var total = new ChunkSums();
+        foreach (var chunk in sums) total.Add(chunk);
+        long count = Math.Max(1, total.Predictions);
         if (head.Classifies)
         {
-            var confusion = new int[outputs, outputs];
-            long correct = 0;
-            double loss = 0;
-            for (int n = 0; n < data.Count; n++)
+            var confusion = confusions![0];
+            for (int w = 1; w < confusions.Length; w++)
             {
-                var labels = data.LabelsOf(n);
-                for (int p = 0, judged = Judged(data, n, perSequence); p < judged; p++)
+                for (int r = 0; r < head.Outputs; r++)
                 {
-                    var row = predictions.AsSpan((int)(((long)n * perSequence + p) * outputs), outputs);
-                    int predicted = TensorPrimitives.IndexOfMax<float>(row), label = labels[p];
-                    if (label >= outputs) throw new ArgumentException($"Label {label} of sequence {n} is not one of the network's {outputs} classes.", nameof(data));
-                    confusion[label, predicted]++;
-                    if (predicted == label) correct++;
-                    loss -= Math.Log(Math.Max(row[label], float.Epsilon));
+                    for (int c = 0; c < head.Outputs; c++) confusion[r, c] += confusions[w][r, c];
                 }
             }
 
-            return new Evaluation(head, loss / Math.Max(1, count), Rate(data, clock))
+            return new Evaluation(head, total.Loss / count, Rate(data, clock))
             {
-                Accuracy = count == 0 ? 0 : (double)correct / count,
+                Accuracy = total.Predictions == 0 ? 0 : (double)total.Correct / total.Predictions,
                 Confusion = confusion,
             };
         }
 
-        double squares = 0, absolutes = 0;
-        for (int n = 0; n < data.Count; n++)
+        long values = count * head.Outputs;
+        return new Evaluation(head, total.Loss / values, Rate(data, clock))
         {
-            var all = data.TargetsOf(n);
-            var predicted = predictions.AsSpan((int)((long)n * all.Length), Judged(data, n, perSequence) * outputs);
-            var targets = all[..predicted.Length];
-            for (int k = 0; k < targets.Length; k++)
-            {
-                double difference = (double)predicted[k] - targets[k];
-                squares += difference * difference;
-                absolutes += Math.Abs(difference);
-            }
-        }
-
-        long values = Math.Max(1, count * outputs);
-        return new Evaluation(head, squares / values, Rate(data, clock))
-        {
-            Rmse = Math.Sqrt(squares / values),
-            Mae = absolutes / values,
+            Rmse = Math.Sqrt(total.Loss / values),
+            Mae = total.Absolutes / values,
         };
+    }
+
+    private void CheckShape(SequenceDataset data)
+    {
+        if (data.Steps != Shape.Steps || data.Inputs != Shape.Inputs)
+        {
+            throw new ArgumentException(
+                $"The network reads {Shape.Steps} steps of {Shape.Inputs} inputs; the data has {data.Steps} steps of {data.Inputs}.", nameof(data));
+        }
+    }
+
+    /// <summary>One chunk's share of an evaluation: judged predictions, correct ones, the summed loss (cross-entropy, or squared error) and absolute errors.</summary>
+    private struct ChunkSums
+    {
+        public long Predictions, Correct;
+        public double Loss, Absolutes;
+
+        public void Add(ChunkSums other)
+        {
+            Predictions += other.Predictions;
+            Correct += other.Correct;
+            Loss += other.Loss;
+            Absolutes += other.Absolutes;
+        }
     }
 
     // Predictions of sequence n that count: all of a last-step head's one, a per-step head's within the sequence's length.
@@ -185,18 +199,34 @@ public sealed class Evaluator : IDisposable
         foreach (var session in sessions) session.Dispose();
     }
 
+    /// <summary>
+    /// Runs chunks forward and either writes their predictions ([N, P, O], for <see cref="Predict"/>) or adds up their
+    /// metrics (for <see cref="Evaluate"/>, which so needs no buffer of every prediction: a character model's test text
+    /// has millions).
+    /// </summary>
     private sealed class Chunks(Evaluator owner) : IWorkItems
     {
         private SequenceDataset? data;
-        private float[] predictions = [];
+        private float[]? predictions;
+        private ChunkSums[]? sums;
+        private int[][,]? confusions;   // one per worker
 
         public void Prepare(SequenceDataset dataset, float[] destination)
         {
             data = dataset;
             predictions = destination;
+            sums = null;
         }
 
-        // The chunk's outputs are [P, n, O] time-major; the result is [N, P, O] sequence-major.
+        public void PrepareMetrics(SequenceDataset dataset, ChunkSums[] chunkSums, int[][,]? workerConfusions)
+        {
+            data = dataset;
+            predictions = null;
+            sums = chunkSums;
+            confusions = workerConfusions;
+        }
+
+        // The chunk's outputs are [P, n, O] time-major; predictions are [N, P, O] sequence-major.
         public void Run(int chunk, int worker)
         {
             var shape = owner.Shape;
@@ -215,16 +245,43 @@ public sealed class Evaluator : IDisposable
             var ws = owner.workspaces[worker];
             for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
             owner.network.Forward(ws, n);
+            var chunkSums = new ChunkSums();
             for (int r = 0; r < n; r++)
             {
-                for (int p = 0; p < perSequence; p++)
+                int judged = predictions is null ? Judged(data, first + r, perSequence) : perSequence;
+                for (int p = 0; p < judged; p++)
                 {
                     var source = ws.Outputs.AsSpan((p * n + r) * outputs, outputs);
-                    var destination = predictions.AsSpan((int)(((long)(first + r) * perSequence + p) * outputs), outputs);
-                    if (shape.Head.Classifies) TensorPrimitives.SoftMax(source, destination);
-                    else source.CopyTo(destination);
+                    if (predictions is not null)
+                    {
+                        var destination = predictions.AsSpan((int)(((long)(first + r) * perSequence + p) * outputs), outputs);
+                        if (shape.Head.Classifies) TensorPrimitives.SoftMax(source, destination);
+                        else source.CopyTo(destination);
+                    }
+                    else if (shape.Head.Classifies)
+                    {
+                        int label = data.LabelsOf(first + r)[p], predicted = TensorPrimitives.IndexOfMax<float>(source);
+                        confusions![worker][label, predicted]++;
+                        if (predicted == label) chunkSums.Correct++;
+                        chunkSums.Loss += HeadLoss.CrossEntropy<float>(source, label);
+                        chunkSums.Predictions++;
+                    }
+                    else
+                    {
+                        var targets = data.TargetsOf(first + r).Slice(p * outputs, outputs);
+                        for (int k = 0; k < outputs; k++)
+                        {
+                            double difference = (double)source[k] - targets[k];
+                            chunkSums.Loss += difference * difference;
+                            chunkSums.Absolutes += Math.Abs(difference);
+                        }
+
+                        chunkSums.Predictions++;
+                    }
                 }
             }
+
+            if (sums is not null) sums[chunk] = chunkSums;
         }
     }
 }

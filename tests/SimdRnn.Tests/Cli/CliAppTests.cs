@@ -117,7 +117,7 @@ public sealed class CliAppTests
         var run = CliHarness.Run("fit");
 
         Assert.Equal($"simdrnn: unknown command 'fit'; commands: {string.Join(", ", CliApp.Commands.Select(c => c.Name))}\n", run.Error);
-        Assert.Contains("train, eval, predict, inspect, sample, sweep, report, bench", run.Error);
+        Assert.Contains("train, eval, predict, inspect, sample, sweep, report, bench, cells, data, export", run.Error);
     }
 
     [Fact]

@@ -185,6 +185,20 @@ public sealed class OnnxExportTests
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(shape, parameters.AsSpan(1)));
     }
 
+    [Fact]
+    public void Save_WritesTheExportedBytes_AndNothingElse()
+    {
+        var shape = new NetworkShape(Cell("cifg-lstm"), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2);
+        using var network = Models.Network(shape, seed: 1);
+        using var model = InferenceModel.FromNetwork(network);
+        using var dir = new SimdRnn.Tests.Data.TempDirectory();
+        string path = Path.Combine(dir.Path, "model.onnx");
+        File.WriteAllText(path, "an older file");
+        OnnxExporter.Save(path, model, new OnnxExportOptions { Streaming = true });
+        Assert.Equal(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Streaming = true }), File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFileSystemEntries(dir.Path));
+    }
+
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     private static IEnumerable<CellEntry> Cells() => [.. CellCatalog.BuiltIn, CellEntry.For<JanetCell>(), CellEntry.For<EveryOpCell>()];
