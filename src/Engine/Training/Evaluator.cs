@@ -47,6 +47,8 @@ public sealed class Evaluator : IDisposable
     private readonly ChunkWorkspace<float>[] workspaces;   // one per worker, for the network
     private readonly InferenceSession[] sessions;          // one per worker, for the inference model
     private readonly float[][] sequences;                  // [ChunkRows, T, I] one per worker, for the sessions
+    private readonly int[][] lengths;                      // [ChunkRows] one per worker, for the sessions
+    private readonly float[][] sessionOutputs;             // [ChunkRows, P, O] one per worker, for the sessions
     private readonly bool ownsThreads;
     private readonly Chunks chunks;
 
@@ -64,6 +66,8 @@ public sealed class Evaluator : IDisposable
         this.workspaces = workspaces ?? Enumerable.Range(0, pool.Workers).Select(_ => network.CreateWorkspace(Trainer.ChunkRows)).ToArray();
         sessions = [];
         sequences = [];
+        lengths = [];
+        sessionOutputs = [];
         Shape = network.Shape;
         ChunkRows = this.workspaces[0].Capacity;
         chunks = new Chunks(this);
@@ -80,6 +84,8 @@ public sealed class Evaluator : IDisposable
         ChunkRows = Trainer.ChunkRows;
         sessions = Enumerable.Range(0, pool.Workers).Select(_ => model.CreateSession(ChunkRows)).ToArray();
         sequences = Enumerable.Range(0, pool.Workers).Select(_ => new float[ChunkRows * Shape.Steps * Shape.Inputs]).ToArray();
+        lengths = Enumerable.Range(0, pool.Workers).Select(_ => new int[ChunkRows]).ToArray();
+        sessionOutputs = Enumerable.Range(0, pool.Workers).Select(_ => new float[ChunkRows * Shape.OutputsPerSequence]).ToArray();
         chunks = new Chunks(this);
     }
 
@@ -128,7 +134,7 @@ public sealed class Evaluator : IDisposable
         var clock = Stopwatch.StartNew();
         int chunkCount = (data.Count + ChunkRows - 1) / ChunkRows;
         var sums = new ChunkSums[chunkCount];
-        var confusions = head.Classifies ? Enumerable.Range(0, workspaces.Length).Select(_ => new int[head.Outputs, head.Outputs]).ToArray() : null;
+        var confusions = head.Classifies ? Enumerable.Range(0, pool.Workers).Select(_ => new int[head.Outputs, head.Outputs]).ToArray() : null;
         chunks.PrepareMetrics(data, sums, confusions);
         pool.Run(chunkCount, chunks);
 
@@ -226,36 +232,47 @@ public sealed class Evaluator : IDisposable
             confusions = workerConfusions;
         }
 
-        // The chunk's outputs are [P, n, O] time-major; predictions are [N, P, O] sequence-major.
+        // The network's outputs are logits [P, n, O] time-major; a session's are [n, P, O] sequence-major, softmax
+        // already applied for a classifying head. Predictions are [N, P, O] sequence-major.
         public void Run(int chunk, int worker)
         {
             var shape = owner.Shape;
             int rows = owner.ChunkRows, first = chunk * rows, n = Math.Min(rows, data!.Count - first), outputs = shape.Outputs;
             int perSequence = shape.Head.PredictionsPerSequence(shape.Steps);
-            if (owner.network is null)
+            bool session = owner.network is null;
+            if (session)
             {
-                // A session writes sequence-major [n, P, O] already, softmax applied for a classifying head.
                 var batch = owner.sequences[worker];
-                int length = data.SequenceLength, stride = perSequence * outputs;
-                for (int r = 0; r < n; r++) data.CopySequence(first + r, batch.AsSpan(r * length, length));
-                owner.sessions[worker].Predict(batch, n, predictions.AsSpan((int)((long)first * stride), n * stride));
-                return;
+                var rowLengths = owner.lengths[worker].AsSpan(0, n);
+                int length = data.SequenceLength;
+                for (int r = 0; r < n; r++)
+                {
+                    data.CopySequence(first + r, batch.AsSpan(r * length, length));
+                    rowLengths[r] = data.Length(first + r);
+                }
+
+                owner.sessions[worker].Predict(batch, n, rowLengths, owner.sessionOutputs[worker].AsSpan(0, n * perSequence * outputs));
+            }
+            else
+            {
+                var ws = owner.workspaces[worker];
+                for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
+                owner.network!.Forward(ws, n);
             }
 
-            var ws = owner.workspaces[worker];
-            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
-            owner.network.Forward(ws, n);
             var chunkSums = new ChunkSums();
             for (int r = 0; r < n; r++)
             {
                 int judged = predictions is null ? Judged(data, first + r, perSequence) : perSequence;
                 for (int p = 0; p < judged; p++)
                 {
-                    var source = ws.Outputs.AsSpan((p * n + r) * outputs, outputs);
+                    var source = session
+                        ? owner.sessionOutputs[worker].AsSpan((r * perSequence + p) * outputs, outputs)
+                        : owner.workspaces[worker].Outputs.AsSpan((p * n + r) * outputs, outputs);
                     if (predictions is not null)
                     {
                         var destination = predictions.AsSpan((int)(((long)(first + r) * perSequence + p) * outputs), outputs);
-                        if (shape.Head.Classifies) TensorPrimitives.SoftMax(source, destination);
+                        if (shape.Head.Classifies && !session) TensorPrimitives.SoftMax(source, destination);
                         else source.CopyTo(destination);
                     }
                     else if (shape.Head.Classifies)
@@ -263,7 +280,7 @@ public sealed class Evaluator : IDisposable
                         int label = data.LabelsOf(first + r)[p], predicted = TensorPrimitives.IndexOfMax<float>(source);
                         confusions![worker][label, predicted]++;
                         if (predicted == label) chunkSums.Correct++;
-                        chunkSums.Loss += HeadLoss.CrossEntropy<float>(source, label);
+                        chunkSums.Loss += session ? -Math.Log(Math.Max(source[label], float.Epsilon)) : HeadLoss.CrossEntropy<float>(source, label);
                         chunkSums.Predictions++;
                     }
                     else
