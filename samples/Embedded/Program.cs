@@ -8,6 +8,8 @@
 //                    it is the batch mode's prediction.
 //
 // --latency: instead, measures this machine's per-call latency of one sequence and of one streaming step (medians).
+// --latency --compare-int8: the model against its int8 copy (InferenceModel.Quantize) in the same run, alternating:
+// a streaming step and a whole sequence at batch 1, and a sequence of a batch of 64; medians and their ratios.
 //
 // --probabilities: the batch mode prints every class probability (9 significant digits) after the class.
 //
@@ -18,7 +20,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using SimdRnn.Inference;
 
-const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] [--probabilities] < lines.csv\n       simdrnn-embedded MODEL --latency";
+const string Usage = "usage: simdrnn-embedded MODEL [--stream] [--batch N] [--labelled] [--probabilities] < lines.csv\n       simdrnn-embedded MODEL --latency [--compare-int8]";
 if (args.Length == 0 || args[0].StartsWith('-'))
 {
     Console.Error.WriteLine(Usage);
@@ -47,12 +49,12 @@ catch (IOException e)
 
 using (model)
 {
-    if (args.Contains("--latency")) return Latency(model);
+    if (args.Contains("--latency")) return args.Contains("--compare-int8") ? CompareInt8(model) : Latency(model);
 
     // Everything a session needs is allocated here; Predict and Step allocate nothing afterwards.
     using var session = model.CreateSession(stream ? 1 : batch);
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; session {session.WorkspaceBytes:N0} bytes"));
+        $"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}: {model.Steps} steps x {model.Inputs} inputs, {model.Outputs} classes; {model.Kernel}; session {session.WorkspaceBytes:N0} bytes"));
     try
     {
         return stream ? Stream(session, labelled) : Batch(session, batch, labelled, all);
@@ -192,6 +194,87 @@ static int Latency(InferenceModel model)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"workspace (max batch 1): {InferenceSession.RequiredBytes(model, 1):N0} bytes; weights {model.WeightBytes:N0} bytes; SIMD {SimdRnn.Kernels.Simd.Path}"));
     return 0;
+}
+
+// The float model against its int8 copy, in alternating rounds so that both meet the same machine (other processes,
+// clock changes); the per-call times of all rounds give each contender's median.
+static int CompareInt8(InferenceModel model)
+{
+    if (model.Format != WeightFormat.Float32)
+    {
+        Console.Error.WriteLine("simdrnn-embedded: --compare-int8 needs a float32 model (it makes the int8 copy itself)");
+        return 2;
+    }
+
+    const int Batch = 64, Rounds = 21;
+    using var int8 = model.Quantize();
+    InferenceModel[] models = [model, int8];
+    var single = models.Select(m => m.CreateSession(1)).ToArray();
+    var batched = models.Select(m => m.CreateSession(Batch)).ToArray();
+    var random = new Random(1);
+    var sequences = new float[Batch * model.Steps * model.Inputs];
+    for (int i = 0; i < sequences.Length; i++) sequences[i] = random.NextSingle();
+    var probabilities = new float[Batch * model.Outputs];
+
+    (string Name, int Calls, double Divisor, Action<int> Call)[] measures =
+    [
+        ("streaming step, batch 1", 2000, 1, c => single[c].Step(sequences.AsSpan(0, model.Inputs), probabilities.AsSpan(0, model.Outputs))),
+        ($"whole sequence ({model.Steps} steps), batch 1", 200, 1, c => single[c].Predict(sequences, 1, probabilities)),
+        ($"one sequence of a batch of {Batch}", 40, Batch, c => batched[c].Predict(sequences, Batch, probabilities)),
+    ];
+
+    Console.WriteLine($"{model.Shape.Cell.Info.Name}, hidden {model.Shape.Hidden}, layers {model.Shape.Layers}; CPU {Cpu()}; float32 on {model.Kernel}, int8 on {int8.Kernel}");
+    foreach (var (name, calls, divisor, call) in measures)
+    {
+        var times = new List<double>[] { [], [] };
+        for (int c = 0; c < models.Length; c++)
+        {
+            for (int i = 0; i < calls * 3; i++) call(c);
+        }
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            // Alternate which contender goes first, too.
+            for (int turn = 0; turn < models.Length; turn++)
+            {
+                int c = (round + turn) % models.Length;
+                for (int i = 0; i < calls; i++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    call(c);
+                    times[c].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / divisor);
+                }
+            }
+        }
+
+        double[] medians = times.Select(t => Median(t)).ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: float32 median {medians[0]:F2} us, int8 median {medians[1]:F2} us; float32 / int8 = {medians[0] / medians[1]:F2}x"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weights in memory: float32 {model.WeightBytes:N0} bytes, int8 {int8.WeightBytes:N0} bytes"));
+    foreach (var session in single.Concat(batched)) session.Dispose();
+    return 0;
+
+    static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    static string Cpu()
+    {
+        try
+        {
+            var lines = File.ReadLines("/proc/cpuinfo").Take(30).ToArray();
+            string Field(string key) => lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+            return $"{Field("model name")} (family {Field("cpu family")}, model {Field("model\t")})";
+        }
+        catch (IOException)
+        {
+            return "(unknown)";
+        }
+    }
 }
 
 // Reads one CSV line into values (and the label first when labelled); throws FormatException naming the line.

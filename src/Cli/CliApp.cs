@@ -91,6 +91,7 @@ public static class CliApp
         new TrainCommand(), new EvalCommand(), new PredictCommand(), new InspectCommand(),
         new SampleCommand(), new SweepCommand(), new ReportCommand(), new BenchCommand(), new CellsCommand(), new DataCommand(),
         new ExportCommand(),
+        new QuantizeCommand(),
     ];
 
     /// <summary>The first line of <c>--version</c>, e.g. <c>simdrnn 0.1.0 (Vector256)</c>.</summary>

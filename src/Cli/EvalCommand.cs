@@ -45,12 +45,12 @@ public sealed class EvalCommand : ICliCommand
         int threads = parsed.PositiveInt("threads", Environment.ProcessorCount);
         bool json = parsed.Has("json");
 
-        using var model = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));
+        using var model = ModelEvaluator.Load(path, context.Cells, parsed.Raw("cell"), threads);
         var data = DataOptions.Read(parsed, model.Shape);
-        if (data.Format == DataFormat.Mnist) ModelLoading.CheckMnistShaped(model);
+        if (data.Format == DataFormat.Mnist) ModelLoading.CheckMnistShaped(path, model.Shape);
         var test = data.LoadTest(model.Shape, model.Description.Vocabulary, context.Error.WriteLine);
 
-        using var evaluator = new Evaluator(model.Network, threads);
+        var evaluator = model.Evaluator;
         Evaluation evaluation;
         try
         {
@@ -78,11 +78,11 @@ public sealed class EvalCommand : ICliCommand
         }
         else if (confusion is not null && !text)
         {
-            context.Out.Write(Text(path, ModelLoading.Describe(model), predictions, evaluation, perClass!, confusion));
+            context.Out.Write(Text(path, model.Text, predictions, evaluation, perClass!, confusion));
         }
         else
         {
-            context.Out.WriteLine($"Model: {path} ({ModelLoading.Describe(model)})");
+            context.Out.WriteLine($"Model: {path} ({model.Text})");
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{TrainCommand.TestFigures(evaluation, text, ": ")}, mean loss {evaluation.Loss:F6} over {predictions:N0} predictions of {test.Count:N0} sequences"));
         }

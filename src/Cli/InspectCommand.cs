@@ -88,6 +88,11 @@ public sealed class InspectCommand : ICliCommand
         }
 
         text.Append(invariant, $"Parameters: {parameters:N0} ({parameters * sizeof(float):N0} bytes as F32)\n");
+        if (metadata.GetValueOrDefault(QuantizedModelFile.QuantizationKey) == QuantizedModelFile.Int8)
+        {
+            text.Append("Weights: int8 with a float scale per output row (simdrnn quantize); inference only\n");
+        }
+
         if (model?.Optimizer is { } optimizer)
         {
             text.Append(invariant, $"Optimizer state: {OptimizerState.KindName(optimizer)}, {model.OptimizerSteps:N0} steps\n");

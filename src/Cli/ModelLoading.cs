@@ -1,5 +1,7 @@
 using SimdRnn.Cells;
+using SimdRnn.Inference;
 using SimdRnn.IO;
+using SimdRnn.Model;
 
 namespace SimdRnn.Cli;
 
@@ -15,6 +17,12 @@ public static class ModelLoading
 
     /// <summary>The file's header alone.</summary>
     public static SafetensorsHeader ReadHeader(string path) => Translate(path, () => SafetensorsFile.ReadHeader(path));
+
+    /// <summary>Whether the file is an int8 model (from <c>simdrnn quantize</c>).</summary>
+    public static bool IsQuantized(string path) => Translate(path, () => QuantizedModelFile.IsQuantized(SafetensorsFile.ReadHeader(path)));
+
+    /// <summary>The file, float or int8, as an inference model.</summary>
+    public static InferenceModel LoadInference(string path, IReadOnlyList<CellEntry> cells) => Translate(path, () => InferenceModel.Load(path, cells));
 
     private static T Translate<T>(string path, Func<T> read)
     {
@@ -37,13 +45,15 @@ public static class ModelLoading
     }
 
     /// <summary>A model that reads MNIST: 28 steps of 28 pixels, 10 classes.</summary>
-    public static void CheckMnistShaped(LoadedModel model)
+    public static void CheckMnistShaped(LoadedModel model) => CheckMnistShaped(model.Path, model.Shape);
+
+    /// <inheritdoc cref="CheckMnistShaped(LoadedModel)"/>
+    public static void CheckMnistShaped(string path, NetworkShape shape)
     {
-        var shape = model.Shape;
         if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Head != SimdRnn.Model.Head.Classify(SimdRnn.Data.Mnist.Classes))
         {
             throw new CliDataException(
-                $"{model.Path}: expected a model of {DigitImages.Side} steps of {DigitImages.Side} inputs and {SimdRnn.Data.Mnist.Classes} classes (MNIST), " +
+                $"{path}: expected a model of {DigitImages.Side} steps of {DigitImages.Side} inputs and {SimdRnn.Data.Mnist.Classes} classes (MNIST), " +
                 $"found {shape.Steps} steps of {shape.Inputs} inputs and a {shape.Head} head");
         }
     }

@@ -51,11 +51,11 @@ public sealed class PredictCommand : ICliCommand
         int? limit = parsed.Has("limit") ? parsed.PositiveInt("limit", 0) : null;
         bool json = parsed.Has("json");
 
-        using var model = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));
-        using var evaluator = new Evaluator(model.Network);
-        if (csv is not null) return PredictCsv(csv, limit, json, model, evaluator, context);
+        using var model = ModelEvaluator.Load(path, context.Cells, parsed.Raw("cell"), threads: 1);
+        var evaluator = model.Evaluator;
+        if (csv is not null) return PredictCsv(csv, limit, json, model.Shape, evaluator, context);
 
-        ModelLoading.CheckMnistShaped(model);
+        ModelLoading.CheckMnistShaped(path, model.Shape);
         foreach (string file in parsed.Positionals)
         {
             var images = DigitImages.Read(file, limit);
@@ -82,9 +82,8 @@ public sealed class PredictCommand : ICliCommand
     }
 
     // Each row's outputs: "row 3: 7 (0.9981)", per step "row 3: 1 0 0 2", or values "row 3: 0.25 -1.5".
-    private static int PredictCsv(string file, int? limit, bool json, LoadedModel model, Evaluator evaluator, CliContext context)
+    private static int PredictCsv(string file, int? limit, bool json, SimdRnn.Model.NetworkShape shape, Evaluator evaluator, CliContext context)
     {
-        var shape = model.Shape;
         SequenceDataset data;
         try
         {

@@ -100,7 +100,33 @@ public static class ModelFile
         var shape = network.Shape;
         var tensors = new List<TensorToWrite>();
         foreach (var tensor in shape.Tensors) tensors.Add(new(tensor.Name, tensor.Shape, network.Parameters.AsMemory(tensor.Offset, tensor.Length)));
+        var metadata = Metadata(shape, checkpoint);
+        if (checkpoint.Optimizer is { } optimizer)
+        {
+            var names = OptimizerState.BufferNames(optimizer.Kind);
+            if (optimizer.Buffers.Count != names.Count || optimizer.Buffers.Any(b => b.Length != shape.ParameterCount))
+            {
+                throw new ArgumentException($"Optimizer state must hold {names.Count} buffers of {shape.ParameterCount} values.", nameof(checkpoint));
+            }
 
+            metadata[Keys.Optimizer] = OptimizerState.KindName(optimizer.Kind);
+            metadata[Keys.OptimizerSteps] = optimizer.Steps.ToString(CultureInfo.InvariantCulture);
+            for (int b = 0; b < names.Count; b++)
+            {
+                foreach (var tensor in shape.Tensors)
+                {
+                    tensors.Add(new($"{OptimizerPrefix}{names[b]}.{tensor.Name}", tensor.Shape, optimizer.Buffers[b].AsMemory(tensor.Offset, tensor.Length)));
+                }
+            }
+        }
+
+        SafetensorsWriter.CheckFinite(path, tensors);
+        AtomicFile.Write(path, stream => SafetensorsWriter.Write(stream, tensors, metadata), wrap);
+    }
+
+    /// <summary>The metadata every SimdRnn file carries: the checkpoint's extra keys, format, cell, sizes, spec hash, versions, epoch, options.</summary>
+    internal static Dictionary<string, string> Metadata(NetworkShape shape, ModelCheckpoint checkpoint)
+    {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in checkpoint.Metadata ?? new Dictionary<string, string>())
         {
@@ -132,28 +158,7 @@ public static class ModelFile
         metadata[Keys.EngineVersion] = EngineVersion;
         metadata[Keys.Epoch] = Invariant(checkpoint.Epoch);
         if (checkpoint.Options is { } options) metadata[Keys.TrainOptions] = TrainOptionsJson.Write(options);
-
-        if (checkpoint.Optimizer is { } optimizer)
-        {
-            var names = OptimizerState.BufferNames(optimizer.Kind);
-            if (optimizer.Buffers.Count != names.Count || optimizer.Buffers.Any(b => b.Length != shape.ParameterCount))
-            {
-                throw new ArgumentException($"Optimizer state must hold {names.Count} buffers of {shape.ParameterCount} values.", nameof(checkpoint));
-            }
-
-            metadata[Keys.Optimizer] = OptimizerState.KindName(optimizer.Kind);
-            metadata[Keys.OptimizerSteps] = optimizer.Steps.ToString(CultureInfo.InvariantCulture);
-            for (int b = 0; b < names.Count; b++)
-            {
-                foreach (var tensor in shape.Tensors)
-                {
-                    tensors.Add(new($"{OptimizerPrefix}{names[b]}.{tensor.Name}", tensor.Shape, optimizer.Buffers[b].AsMemory(tensor.Offset, tensor.Length)));
-                }
-            }
-        }
-
-        SafetensorsWriter.CheckFinite(path, tensors);
-        AtomicFile.Write(path, stream => SafetensorsWriter.Write(stream, tensors, metadata), wrap);
+        return metadata;
     }
 
     /// <summary>
@@ -168,6 +173,12 @@ public static class ModelFile
         using var file = SafetensorsFile.Open(path);
         var description = Describe(file.Header, cells, cellOverride);
         var header = file.Header;
+        if (QuantizedModelFile.IsQuantized(header))
+        {
+            throw new ModelFormatException(path,
+                "expected a float32 model, found an int8 one (made by 'simdrnn quantize'), which is for inference only: train, resume, quantize or export the float model it came from");
+        }
+
         var shape = description.Shape;
         var network = new Network<float>(shape);
         try
@@ -209,7 +220,7 @@ public static class ModelFile
 
     // A NaN or infinity read from a file would turn every prediction into NaN, or a resumed run's first loss:
     // refused at the door, naming the tensor.
-    private static void CheckFinite(string path, string tensor, ReadOnlySpan<float> values)
+    internal static void CheckFinite(string path, string tensor, ReadOnlySpan<float> values)
     {
         // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
         int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude(values);
@@ -231,11 +242,12 @@ public static class ModelFile
         return Describe(file.Header, cells, cellOverride);
     }
 
-    private static ModelDescription Describe(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
+    internal static ModelDescription Describe(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)
     {
         bool native = header.Metadata.TryGetValue(Keys.Format, out string? format) && format == Format;
         var shape = native ? NativeShape(header, cells, cellOverride) : InferredShape(header, cells, cellOverride);
-        CheckTensors(header, shape);
+        if (native && QuantizedModelFile.IsQuantized(header)) QuantizedModelFile.CheckTensors(header, shape);
+        else CheckTensors(header, shape);
         var optimizerKind = native ? OptimizerKindOf(header) : null;
         CheckOptimizerTensors(header, shape, optimizerKind);
         long? optimizerSteps = optimizerKind is null ? null : ParseLong(header, Keys.OptimizerSteps);
@@ -442,7 +454,7 @@ public static class ModelFile
         }
     }
 
-    private static void CheckTensor(SafetensorsHeader header, string name, int[] shape)
+    internal static void CheckTensor(SafetensorsHeader header, string name, int[] shape)
     {
         string expected = SafetensorsTensor.Format(shape.Select(d => (long)d));
         var found = header.Find(name) ?? throw new ModelFormatException(header.Path, $"tensor '{name}': expected shape {expected}, found no such tensor");

@@ -95,6 +95,34 @@ public sealed class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads the values of an I8 <paramref name="tensor"/> into <paramref name="destination"/>, which must have its
+    /// element count. The header has already checked that the bytes lie inside the file.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The tensor is not I8, or the file ends before its data.</exception>
+    public void ReadInt8(SafetensorsTensor tensor, Span<sbyte> destination)
+    {
+        if (tensor.DType != TensorDType.I8)
+        {
+            throw new ModelFormatException(Path, $"tensor {Text.Quote(tensor.Name)}: expected dtype I8, found {tensor.DType.Name()}");
+        }
+
+        if (destination.Length != tensor.ElementCount)
+        {
+            throw new ArgumentException($"Expected a destination of {tensor.ElementCount} values for {tensor.Name}, found {destination.Length}.", nameof(destination));
+        }
+
+        try
+        {
+            stream.Position = Header.DataStart + tensor.Begin;
+            stream.ReadExactly(MemoryMarshal.AsBytes(destination));
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ModelFormatException(Path, $"tensor {Text.Quote(tensor.Name)}: expected {tensor.End - tensor.Begin} bytes of data, found the file shorter (it changed while being read)", e);
+        }
+    }
+
     private void CheckReadable(SafetensorsTensor tensor)
     {
         if (!tensor.DType.IsReadableAsFloat())

@@ -3,10 +3,23 @@ using System.Text.Json;
 
 namespace SimdRnn.IO;
 
-/// <summary>A tensor to write: its name, its shape and its values (the product of the shape).</summary>
-public readonly record struct TensorToWrite(string Name, int[] Shape, ReadOnlyMemory<float> Values);
+/// <summary>A tensor to write: its name, its shape and its values (the product of the shape), F32 unless made by <see cref="Int8"/>.</summary>
+public readonly record struct TensorToWrite(string Name, int[] Shape, ReadOnlyMemory<float> Values)
+{
+    /// <summary><see cref="TensorDType.F32"/> (from <see cref="Values"/>) or <see cref="TensorDType.I8"/> (from <see cref="Int8Values"/>).</summary>
+    public TensorDType DType { get; private init; } = TensorDType.F32;
 
-/// <summary>Writes F32 safetensors files: tensors in the order given, the header padded with spaces to 8 bytes.</summary>
+    /// <summary>The values of an I8 tensor.</summary>
+    public ReadOnlyMemory<sbyte> Int8Values { get; private init; }
+
+    /// <summary>An I8 tensor.</summary>
+    public static TensorToWrite Int8(string name, int[] shape, ReadOnlyMemory<sbyte> values) =>
+        new(name, shape, ReadOnlyMemory<float>.Empty) { DType = TensorDType.I8, Int8Values = values };
+
+    internal int Length => DType == TensorDType.I8 ? Int8Values.Length : Values.Length;
+}
+
+/// <summary>Writes F32 (and I8) safetensors files: tensors in the order given, the header padded with spaces to 8 bytes.</summary>
 public static class SafetensorsWriter
 {
     /// <summary>Writes the file atomically (see <see cref="AtomicFile"/>).</summary>
@@ -26,6 +39,7 @@ public static class SafetensorsWriter
     {
         foreach (var tensor in tensors)
         {
+            if (tensor.DType != TensorDType.F32) continue;
             var values = tensor.Values.Span;
             // The largest magnitude is the first NaN if there is one, else an infinity if there is one (vectorised).
             int at = System.Numerics.Tensors.TensorPrimitives.IndexOfMaxMagnitude(values);
@@ -47,7 +61,11 @@ public static class SafetensorsWriter
         Span<byte> element = stackalloc byte[4];
         foreach (var tensor in tensors)
         {
-            if (BitConverter.IsLittleEndian)
+            if (tensor.DType == TensorDType.I8)
+            {
+                stream.Write(MemoryMarshal.AsBytes(tensor.Int8Values.Span));
+            }
+            else if (BitConverter.IsLittleEndian)
             {
                 stream.Write(MemoryMarshal.AsBytes(tensor.Values.Span));
             }
@@ -86,22 +104,23 @@ public static class SafetensorsWriter
                 }
 
                 long count = tensor.Shape.Aggregate(1L, (product, dimension) => product * dimension);
-                if (tensor.Shape.Any(d => d < 0) || count != tensor.Values.Length)
+                if (tensor.Shape.Any(d => d < 0) || count != tensor.Length)
                 {
-                    throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] but {tensor.Values.Length} values.", nameof(tensors));
+                    throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] but {tensor.Length} values.", nameof(tensors));
                 }
 
+                int size = tensor.DType.Size();
                 json.WriteStartObject(tensor.Name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", tensor.DType.Name());
                 json.WriteStartArray("shape");
                 foreach (int dimension in tensor.Shape) json.WriteNumberValue(dimension);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + count * sizeof(float));
+                json.WriteNumberValue(offset + count * size);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += count * sizeof(float);
+                offset += count * size;
             }
 
             json.WriteEndObject();

@@ -6,14 +6,15 @@ namespace SimdRnn.Inference;
 public sealed partial class InferenceModel
 {
     /// <summary>
-    /// Loads a model file (docs/interop.md: safetensors with SimdRnn metadata, or a PyTorch state_dict) whose cell is
-    /// one of <paramref name="cells"/> (default: the built-in cells).
+    /// Loads a model file (docs/interop.md: safetensors with SimdRnn metadata, or a PyTorch state_dict; or an int8 file
+    /// from <c>simdrnn quantize</c>, docs/embedding.md) whose cell is one of <paramref name="cells"/> (default: the built-in cells).
     /// </summary>
     /// <exception cref="ModelFormatException">The file is malformed or does not fit the cells; the message is one line naming the file.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public static InferenceModel Load(string path, IReadOnlyList<CellEntry>? cells = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (QuantizedModelFile.IsQuantized(SafetensorsFile.ReadHeader(path))) return QuantizedModelFile.Load(path, cells ?? CellCatalog.BuiltIn);
         using var loaded = ModelFile.Load(path, cells ?? CellCatalog.BuiltIn);
         return FromNetwork(loaded.Network);
     }

@@ -1,12 +1,12 @@
 using SimdRnn.Cells;
-using SimdRnn.Kernels;
 using SimdRnn.Model;
 
 namespace SimdRnn.Inference;
 
 /// <summary>
 /// A trained network for classification only: its own copy of the parameters, never written after
-/// construction, and every weight matrix packed once for the SIMD kernels. Immutable, so any number of
+/// construction, and every weight matrix packed once for the SIMD kernels (forward products only: no backward
+/// packs). Immutable, so any number of
 /// <see cref="InferenceSession"/>s on any threads may share one model; each thread needs its own session.
 /// Shape letters: T steps, I inputs per step, H hidden, G gates, C classes, n rows (sequences or streams).
 /// </summary>
@@ -14,8 +14,8 @@ public sealed partial class InferenceModel : IDisposable
 {
     private readonly float[] parameters;
     private readonly Layer<float>[] layers;
-    private readonly PackedWeights<float>[] inputWeights;   // op(B) of x·weight_ih^T per recurrent layer: [I, G*H]
-    private readonly PackedWeights<float> headWeights;      // op(B) of features·fc.weight^T: [F, C]
+    private readonly LayerWeights<float>[] weights;   // per layer: weight_ih, Whh_o, Whh_e
+    private readonly IProjection<float> head;         // h[n, H] · fc.weight^T
     private int disposed;
 
     /// <summary>A model of <paramref name="shape"/> with a copy of <paramref name="parameters"/>, laid out as <see cref="NetworkShape.Tensors"/>.</summary>
@@ -30,29 +30,32 @@ public sealed partial class InferenceModel : IDisposable
 
         Shape = shape;
         this.parameters = parameters.ToArray();
-        layers = new Layer<float>[shape.RecurrentLayers];
-        inputWeights = new PackedWeights<float>[shape.RecurrentLayers];
-        int gh = shape.Cell.Info.GateCount * shape.Hidden;
+        weights = new LayerWeights<float>[shape.RecurrentLayers];
+        PackedProjection<float>? packedHead = null;
         try
         {
             for (int l = 0; l < shape.RecurrentLayers; l++)
             {
-                layers[l] = shape.Cell.CreateLayer(shape, l, this.parameters);
-                layers[l].Refresh();
-                int inputs = shape.LayerInputs(l);
-                inputWeights[l] = new PackedWeights<float>(this.parameters, shape.LayerParameters[l].WeightIh.Offset, inputs, transposed: true, inputs, gh);
-                inputWeights[l].Refresh();
+                weights[l] = LayerWeights<float>.Float(shape, l, this.parameters);
+                weights[l].Refresh();
             }
 
-            headWeights = new PackedWeights<float>(this.parameters, shape.HeadWeight.Offset, shape.Features, transposed: true, shape.Features, shape.Outputs);
-            headWeights.Refresh();
+            packedHead = new PackedProjection<float>(this.parameters, shape.HeadWeight.Offset, shape.Outputs, shape.Features);
+            packedHead.Refresh();
         }
         catch
         {
-            DisposeWeights();
+            foreach (var layer in weights) layer?.Dispose();
+            packedHead?.Dispose();
             throw;
         }
+
+        head = packedHead;
+        layers = CreateLayers(shape, this.parameters, weights);
     }
+
+    private static Layer<float>[] CreateLayers(NetworkShape shape, float[] parameters, LayerWeights<float>[] weights) =>
+        Enumerable.Range(0, shape.RecurrentLayers).Select(l => shape.Cell.CreateLayer(shape, l, parameters, weights[l], backward: null)).ToArray();
 
     /// <summary>A model with a copy of <paramref name="network"/>'s current parameters; later training of the network does not reach it.</summary>
     public static InferenceModel FromNetwork(Network<float> network)
@@ -62,6 +65,12 @@ public sealed partial class InferenceModel : IDisposable
     }
 
     public NetworkShape Shape { get; }
+
+    /// <summary>How the weight matrices are held and multiplied: float32, or int8 with per-row scales.</summary>
+    public WeightFormat Format { get; } = WeightFormat.Float32;
+
+    /// <summary>The kernel the products run on in this process, e.g. <c>float32 Vector512</c> or <c>int8 AVX-VNNI (Vector256)</c>.</summary>
+    public string Kernel => Format == WeightFormat.Int8 ? Kernels.Quantized.Int8Gemm.Describe(Kernels.Quantized.Int8Gemm.Kernel) : $"float32 {Kernels.Simd.Path}";
 
     /// <summary>T: time steps of a whole sequence.</summary>
     public int Steps => Shape.Steps;
@@ -75,28 +84,14 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>The head's outputs per sequence from <see cref="InferenceSession.Predict(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>: O, or T*O for a per-step head.</summary>
     public int OutputsPerSequence => Shape.OutputsPerSequence;
 
-    /// <summary>The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>.</summary>
+    /// <summary>
+    /// The parameters, read-only, in the layout of <see cref="NetworkShape.Tensors"/>; in an int8 model the weight
+    /// matrices hold their dequantized values (q * scale).
+    /// </summary>
     public ReadOnlySpan<float> Parameters => parameters;
 
-    /// <summary>Bytes the model holds: its parameters and their packed copies (not the sessions' workspaces).</summary>
-    public long WeightBytes
-    {
-        get
-        {
-            // Each layer packs weight_hh for forward and, as built for training, backward; plus weight_ih and the head here.
-            var info = Shape.Cell.Info;
-            long packed = 0;
-            for (int l = 0; l < Shape.RecurrentLayers; l++)
-            {
-                packed += 2L * PackedFloats(Shape.Hidden, info.OutputRecurrentGates * Shape.Hidden);
-                packed += 2L * PackedFloats(Shape.Hidden, info.ExpressionRecurrentGates * Shape.Hidden);
-                packed += PackedFloats(Shape.LayerInputs(l), info.GateCount * Shape.Hidden);
-            }
-
-            packed += PackedFloats(Shape.Features, Shape.Outputs);
-            return sizeof(float) * (parameters.LongLength + packed);
-        }
-    }
+    /// <summary>Bytes the model holds: its float parameters and the packed or quantized weight matrices (not the sessions' workspaces).</summary>
+    public long WeightBytes => sizeof(float) * parameters.LongLength + weights.Sum(w => w.Bytes) + head.Bytes;
 
     /// <summary>A session for up to <paramref name="maxBatch"/> sequences at once; see <see cref="InferenceSession"/>.</summary>
     public InferenceSession CreateSession(int maxBatch = 1) => new(this, maxBatch);
@@ -104,9 +99,7 @@ public sealed partial class InferenceModel : IDisposable
     /// <summary>Recurrent layer <paramref name="layer"/>, indexed by <see cref="NetworkShape.RecurrentLayer"/>.</summary>
     internal Layer<float> Layer(int layer) => layers[layer];
 
-    internal PackedWeights<float> InputWeights(int layer) => inputWeights[layer];
-
-    internal PackedWeights<float> HeadWeights => headWeights;
+    internal IProjection<float> Head => head;
 
     internal ReadOnlySpan<float> HeadBias => Shape.HeadBias.Of(parameters);
 
@@ -120,16 +113,18 @@ public sealed partial class InferenceModel : IDisposable
 
     private void DisposeWeights()
     {
-        foreach (var layer in layers) layer?.Dispose();
-        foreach (var weights in inputWeights) weights?.Dispose();
-        headWeights?.Dispose();
+        foreach (var layer in weights) layer.Dispose();
+        head.Dispose();
+        int8?.Dispose();
     }
+}
 
-    // Floats of a packed [k, n] matrix: whole panels of NR columns.
-    private static long PackedFloats(int k, int n)
-    {
-        if (k == 0 || n == 0) return 0;
-        int nr = Gemm.PanelWidth(Simd.Path);
-        return Math.Max((long)k * nr * ((n + nr - 1) / nr), 16);
-    }
+/// <summary>How an <see cref="InferenceModel"/> holds and multiplies its weight matrices.</summary>
+public enum WeightFormat
+{
+    /// <summary>float32, packed for the SIMD GEMM.</summary>
+    Float32,
+
+    /// <summary>int8 with a float scale per output row; activations quantized per row at run time, int32 sums.</summary>
+    Int8,
 }

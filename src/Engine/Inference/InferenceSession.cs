@@ -46,12 +46,12 @@ public sealed class InferenceSession : IDisposable
         layerOutput = shape.Bidirectional ? new float[shape.Steps * maxBatch * shape.Features] : [];
         lengths = new int[maxBatch];
         lengths.AsSpan().Fill(shape.Steps);
-        WorkspaceBytes = RequiredBytes(shape, maxBatch);
+        WorkspaceBytes = RequiredBytes(model, maxBatch);
 
         // One step of every product at the largest row count sizes the GEMM scratch now rather than on first use.
         for (int l = 0; l < sequenceLayers.Length; l++)
         {
-            model.Layer(l).ForwardStep(sequenceLayers[l], stepInput.AsSpan(0, maxBatch * shape.LayerInputs(l)), maxBatch, model.InputWeights(l), gemm);
+            model.Layer(l).ForwardStep(sequenceLayers[l], stepInput.AsSpan(0, maxBatch * shape.LayerInputs(l)), maxBatch, gemm);
             sequenceLayers[l].Clear(0, maxBatch);
         }
 
@@ -75,15 +75,18 @@ public sealed class InferenceSession : IDisposable
     /// for each layer, two step workspaces (whole sequences, streams) of n*H*(2G + R + 3 + 2S) floats (bidirectional:
     /// one per direction, plus the features [n, F] and two sequences [T, n, F]), the step input [n, max(I, F)], the
     /// head's outputs [n, O], one sequence's predictions [P*O], the lengths [n] and the GEMM's packed-A scratch. The model's weights are not included
-    /// (<see cref="InferenceModel.WeightBytes"/>).
+    /// (<see cref="InferenceModel.WeightBytes"/>). An int8 model's products also quantize their input rows into the
+    /// GEMM scratch.
     /// </summary>
     public static long RequiredBytes(InferenceModel model, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return RequiredBytes(model.Shape, maxBatch);
+        long bytes = RequiredBytes(model.Shape, maxBatch);
+        if (model.Format == WeightFormat.Int8) bytes += sizeof(float) * Kernels.Quantized.Int8Gemm.ScratchFloats(maxBatch, Math.Max(model.Inputs, model.Shape.Features));
+        return bytes;
     }
 
-    /// <inheritdoc cref="RequiredBytes(InferenceModel, int)"/>
+    /// <summary>The same for a float32 model of <paramref name="shape"/>.</summary>
     public static long RequiredBytes(NetworkShape shape, int maxBatch)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -212,7 +215,7 @@ public sealed class InferenceSession : IDisposable
                         layerInput.AsSpan((t * n + r) * inputs, inputs).CopyTo(stepInput.AsSpan(r * inputs, inputs));
                     }
 
-                    model.Layer(recurrent).ForwardStep(ws, stepInput.AsSpan(0, n * inputs), n, model.InputWeights(recurrent), gemm);
+                    model.Layer(recurrent).ForwardStep(ws, stepInput.AsSpan(0, n * inputs), n, gemm);
                     for (int r = 0; r < n; r++)
                     {
                         if (chunkLengths[r] <= s)
@@ -340,7 +343,7 @@ public sealed class InferenceSession : IDisposable
         ReadOnlySpan<float> x = input[..(n * inputs)];
         for (int l = 0; l < layers.Length; l++)
         {
-            model.Layer(l).ForwardStep(layers[l], x, n, model.InputWeights(l), gemm);
+            model.Layer(l).ForwardStep(layers[l], x, n, gemm);
             x = layers[l].Output.AsSpan(0, n * model.Shape.Hidden);
         }
     }
@@ -352,7 +355,7 @@ public sealed class InferenceSession : IDisposable
         var rows = logits.AsSpan(0, n * outputs);
         var bias = model.HeadBias;
         for (int r = 0; r < n; r++) bias.CopyTo(rows.Slice(r * outputs, outputs));
-        MatMul<float>.Multiply(n, top[..(n * f)], f, model.HeadWeights, rows, outputs, accumulate: true, gemm);
+        model.Head.Project(n, top[..(n * f)], f, rows, outputs, gemm);
         return rows;
     }
 

@@ -16,6 +16,8 @@ public sealed unsafe class GemmWorkspace : IDisposable
     private nint packedBCapacity;
     private float* tile;
     private nint tileCapacity;
+    private float* int8Rows;
+    private nint int8RowsCapacity;
 
     public GemmWorkspace()
     {
@@ -34,6 +36,9 @@ public sealed unsafe class GemmWorkspace : IDisposable
     internal float* PackedB(nint floats) => Ensure(ref packedB, ref packedBCapacity, floats);
 
     internal float* Tile(nint floats) => Ensure(ref tile, ref tileCapacity, floats);
+
+    /// <summary>The int8 products' quantized activation rows and their scales (Kernels/Quantized), in floats' room.</summary>
+    internal float* Int8Rows(nint floats) => Ensure(ref int8Rows, ref int8RowsCapacity, floats);
 
     private float* Ensure(ref float* buffer, ref nint capacity, nint floats)
     {
@@ -55,7 +60,8 @@ public sealed unsafe class GemmWorkspace : IDisposable
         NativeMemory.AlignedFree(packedA);
         NativeMemory.AlignedFree(packedB);
         NativeMemory.AlignedFree(tile);
-        packedA = packedB = tile = null;
-        packedACapacity = packedBCapacity = tileCapacity = -1;
+        NativeMemory.AlignedFree(int8Rows);
+        packedA = packedB = tile = int8Rows = null;
+        packedACapacity = packedBCapacity = tileCapacity = int8RowsCapacity = -1;
     }
 }

@@ -7,7 +7,7 @@ using SimdRnn.Kernels;
 namespace SimdRnn.Model;
 
 /// <summary>One recurrent layer over a chunk of sequences: forward for all steps, then backward through time.</summary>
-internal abstract class Layer<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+internal abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
     /// Reads <paramref name="input"/> [T, n, I]; fills the workspace through <see cref="LayerWorkspace{T}.Hidden"/>.
@@ -27,21 +27,20 @@ internal abstract class Layer<T> : IDisposable where T : unmanaged, IFloatingPoi
     /// </summary>
     public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
 
-    /// <summary>Re-packs the recurrent weights after the parameters changed.</summary>
-    public abstract void Refresh();
-
-    public abstract void Dispose();
-
     /// <summary>
     /// Advances <paramref name="rows"/> streams by one time step: reads <paramref name="input"/> [n, I] and the
     /// output and states the workspace carries, writes the new ones and makes them current. Gives the same
-    /// values as step t of <see cref="Forward"/>. <paramref name="inputWeights"/>, when given, is this layer's
-    /// weight_ih packed as op(B) [I, G*H] by the caller, which saves packing it at every step.
+    /// values as step t of <see cref="Forward"/>.
     /// </summary>
-    public abstract void ForwardStep(StepWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, PackedWeights<T>? inputWeights, GemmWorkspace gemm);
+    public abstract void ForwardStep(StepWorkspace<T> workspace, ReadOnlySpan<T> input, int rows, GemmWorkspace gemm);
 }
 
-/// <summary>A layer of <typeparamref name="TCell"/>: the engine's data flow around the cell's generated step code.</summary>
+/// <summary>
+/// A layer of <typeparamref name="TCell"/>: the engine's data flow around the cell's generated step code. Its weight
+/// matrices come from its owner (<see cref="LayerWeights{T}"/> for forward, <see cref="BackwardWeights{T}"/> only for
+/// training), so the layer runs on float or quantized weights alike; biases and elementwise parameters it reads from
+/// the flat buffer.
+/// </summary>
 internal sealed class RnnLayer<TCell, T> : Layer<T>
     where TCell : ICell
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -50,10 +49,10 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
     private readonly LayerParameters layout;
     private readonly int steps, inputs, hidden, gates, outputGates, expressionGates, states;
 
-    // op(B) for h·Whh_o^T, dHProj·Whh_o, r·Whh_e^T and dRProj·Whh_e; Whh_o is rows [0, Ro*H) of weight_hh, Whh_e the rest.
-    private readonly PackedWeights<T> outputProjection, outputProjectionBack, expressionProjection, expressionProjectionBack;
+    private readonly LayerWeights<T> weights;
+    private readonly BackwardWeights<T>? backward;   // null in a layer built for inference
 
-    public RnnLayer(NetworkShape shape, int layer, T[] parameters)
+    public RnnLayer(NetworkShape shape, int layer, T[] parameters, LayerWeights<T> weights, BackwardWeights<T>? backward)
     {
         var info = TCell.Info;
         this.parameters = parameters;
@@ -65,34 +64,14 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         outputGates = info.OutputRecurrentGates;
         expressionGates = info.ExpressionRecurrentGates;
         states = info.StateCount;
-
-        int whh = layout.WeightHh.Offset, whhE = whh + outputGates * hidden * hidden;
-        outputProjection = new PackedWeights<T>(parameters, whh, hidden, transposed: true, hidden, outputGates * hidden);
-        outputProjectionBack = new PackedWeights<T>(parameters, whh, hidden, transposed: false, outputGates * hidden, hidden);
-        expressionProjection = new PackedWeights<T>(parameters, whhE, hidden, transposed: true, hidden, expressionGates * hidden);
-        expressionProjectionBack = new PackedWeights<T>(parameters, whhE, hidden, transposed: false, expressionGates * hidden, hidden);
-    }
-
-    public override void Refresh()
-    {
-        outputProjection.Refresh();
-        outputProjectionBack.Refresh();
-        expressionProjection.Refresh();
-        expressionProjectionBack.Refresh();
-    }
-
-    public override void Dispose()
-    {
-        outputProjection.Dispose();
-        outputProjectionBack.Dispose();
-        expressionProjection.Dispose();
-        expressionProjectionBack.Dispose();
+        this.weights = weights;
+        this.backward = backward;
     }
 
     public override void Forward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, GemmWorkspace gemm)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
-        ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
+        ReadOnlySpan<T> biasIh = layout.BiasIh.Of(parameters);
         ReadOnlySpan<T> elementwise = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength);
 
         if (!ws.KeepInitialState)
@@ -107,7 +86,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         // XP[L*n, G*H] = X[L*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
         var xProj = ws.XProj.AsSpan(0, longest * n * gh);
         FillRows(xProj, biasIh, longest * n);
-        MatMul<T>.Multiply(longest * n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
+        weights.Input.Project(longest * n, input, inputs, xProj, gh, gemm);
 
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
         for (int t = 0; t < longest; t++)
@@ -170,7 +149,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         int h = hidden, roh = outputGates * h, reh = expressionGates * h;
         ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
         FillRows(hProj, biasHh[..roh], n);
-        MatMul<T>.Multiply(n, hPrev, h, outputProjection, hProj, roh, accumulate: true, gemm);
+        weights.Output.Project(n, hPrev, h, hProj, roh, gemm);
 
         if (expressionGates > 0)
         {
@@ -181,7 +160,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             }
 
             FillRows(rProj, biasHh[roh..], n);
-            MatMul<T>.Multiply(n, rInput, h, expressionProjection, rProj, reh, accumulate: true, gemm);
+            weights.Expression.Project(n, rInput, h, rProj, reh, gemm);
         }
 
         for (int b = 0; b < n; b++)
@@ -213,6 +192,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters);
         ReadOnlySpan<T> elementwise = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength);
         var dElementwise = gradients.Slice(layout.ParametersOffset, layout.ElementwiseLength);
+        var back = backward ?? throw new InvalidOperationException("This layer was built for inference: it has no backward weights.");
 
         // Every row is carried through the steps past the longest sequence: their adjoints all reach step L-1.
         int longest = Longest(lengths, n);
@@ -249,7 +229,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
                 }
 
                 // dr[n, H] = dRP[n, Re*H] · Whh_e
-                MatMul<T>.Multiply(live, ws.dRProj.AsSpan(t * n * reh, live * reh), reh, expressionProjectionBack, ws.dRInput.AsSpan(0, live * h), h, accumulate: false, gemm);
+                MatMul<T>.Multiply(live, ws.dRProj.AsSpan(t * n * reh, live * reh), reh, back.Expression, ws.dRInput.AsSpan(0, live * h), h, accumulate: false, gemm);
             }
 
             for (int b = 0; b < live; b++)
@@ -260,7 +240,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             }
 
             // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o (zero for the carried rows among the live ones)
-            if (live > 0) MatMul<T>.Multiply(live, ws.dHProj.AsSpan(t * n * roh, live * roh), roh, outputProjectionBack, ws.dHiddenNext.AsSpan(0, live * h), h, accumulate: true, gemm);
+            if (live > 0) MatMul<T>.Multiply(live, ws.dHProj.AsSpan(t * n * roh, live * roh), roh, back.Output, ws.dHiddenNext.AsSpan(0, live * h), h, accumulate: true, gemm);
             ws.SwapCarries();
         }
 
@@ -334,16 +314,15 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, matrix.Slice(r * width, width), sums);
     }
 
-    public override void ForwardStep(StepWorkspace<T> ws, ReadOnlySpan<T> input, int n, PackedWeights<T>? inputWeights, GemmWorkspace gemm)
+    public override void ForwardStep(StepWorkspace<T> ws, ReadOnlySpan<T> input, int n, GemmWorkspace gemm)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h;
-        ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters), biasIh = layout.BiasIh.Of(parameters);
+        ReadOnlySpan<T> biasIh = layout.BiasIh.Of(parameters);
 
         // XP[n, G*H] = x[n, I] · weight_ih^T + bias_ih
         var xProj = ws.XProj.AsSpan(0, n * gh);
         FillRows(xProj, biasIh, n);
-        if (inputWeights is null) MatMul<T>.Multiply(n, gh, inputs, input, inputs, false, weightIh, inputs, true, xProj, gh, accumulate: true, gemm);
-        else MatMul<T>.Multiply(n, input, inputs, inputWeights, xProj, gh, accumulate: true, gemm);
+        weights.Input.Project(n, input, inputs, xProj, gh, gemm);
 
         var step = new CellStep<T> { Hidden = h, Params = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength) };
         Step(ref step, new StreamRows(this, ws), ws.Output.AsSpan(0, n * h), ws.HProj.AsSpan(0, n * roh), ws.RInput.AsSpan(0, n * h), ws.RProj.AsSpan(0, n * reh), n, gemm);

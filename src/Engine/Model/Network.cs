@@ -12,12 +12,16 @@ namespace SimdRnn.Model;
 public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Layer<T>[] layers;
+    private readonly LayerWeights<T>[] weights;            // per layer, packed from Parameters
+    private readonly BackwardWeights<T>[] backwardWeights; // per layer, packed from Parameters
 
     public Network(NetworkShape shape)
     {
         Shape = shape;
         Parameters = new T[shape.ParameterCount];
-        layers = Enumerable.Range(0, shape.RecurrentLayers).Select(layer => shape.Cell.CreateLayer(shape, layer, Parameters)).ToArray();
+        weights = Enumerable.Range(0, shape.RecurrentLayers).Select(layer => LayerWeights<T>.Float(shape, layer, Parameters)).ToArray();
+        backwardWeights = Enumerable.Range(0, shape.RecurrentLayers).Select(layer => new BackwardWeights<T>(shape, layer, Parameters)).ToArray();
+        layers = Enumerable.Range(0, shape.RecurrentLayers).Select(layer => shape.Cell.CreateLayer(shape, layer, Parameters, weights[layer], backwardWeights[layer])).ToArray();
     }
 
     public NetworkShape Shape { get; }
@@ -31,10 +35,11 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     /// </summary>
     public ChunkWorkspace<T> CreateWorkspace(int capacity, bool dropout = false) => new(Shape, capacity, dropout);
 
-    /// <summary>Must be called after <see cref="Parameters"/> change: re-packs the recurrent weights.</summary>
+    /// <summary>Must be called after <see cref="Parameters"/> change: re-packs the weight matrices.</summary>
     public void ParametersChanged()
     {
-        foreach (var layer in layers) layer.Refresh();
+        foreach (var layer in weights) layer.Refresh();
+        foreach (var layer in backwardWeights) layer.Refresh();
     }
 
     /// <summary>
@@ -310,6 +315,7 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
 
     public void Dispose()
     {
-        foreach (var layer in layers) layer.Dispose();
+        foreach (var layer in weights) layer.Dispose();
+        foreach (var layer in backwardWeights) layer.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using SimdRnn.Data;
+using SimdRnn.Inference;
 using SimdRnn.Model;
 
 namespace SimdRnn.Training;
@@ -36,13 +37,18 @@ public sealed record Evaluation(Head Head, double Loss, double SamplesPerSecond)
 /// <summary>
 /// Runs a network forward over sequences, in chunks on worker threads: class probabilities or predicted values for
 /// <c>simdrnn predict</c>, the metrics of <see cref="Evaluation"/> for <c>simdrnn eval</c> and training. The
-/// network is only read.
+/// network is only read. It runs a training <see cref="Network{T}"/>'s forward pass, or an <see cref="InferenceModel"/>'s
+/// sessions (which is how an int8 model is evaluated: on the int8 kernels it runs on).
 /// </summary>
 public sealed class Evaluator : IDisposable
 {
-    private readonly Network<float> network;
+    private readonly Network<float>? network;
     private readonly WorkerPool pool;
-    private readonly ChunkWorkspace<float>[] workspaces;   // one per worker
+    private readonly ChunkWorkspace<float>[] workspaces;   // one per worker, for the network
+    private readonly InferenceSession[] sessions;          // one per worker, for the inference model
+    private readonly float[][] sequences;                  // [ChunkRows, T, I] one per worker, for the sessions
+    private readonly int[][] lengths;                      // [ChunkRows] one per worker, for the sessions
+    private readonly float[][] sessionOutputs;             // [ChunkRows, P, O] one per worker, for the sessions
     private readonly bool ownsThreads;
     private readonly Chunks chunks;
 
@@ -58,12 +64,34 @@ public sealed class Evaluator : IDisposable
         this.pool = pool;
         ownsThreads = workspaces is null;
         this.workspaces = workspaces ?? Enumerable.Range(0, pool.Workers).Select(_ => network.CreateWorkspace(Trainer.ChunkRows)).ToArray();
+        sessions = [];
+        sequences = [];
+        lengths = [];
+        sessionOutputs = [];
+        Shape = network.Shape;
+        ChunkRows = this.workspaces[0].Capacity;
         chunks = new Chunks(this);
     }
 
-    private int ChunkRows => workspaces[0].Capacity;
+    /// <summary>Runs <paramref name="model"/>'s sessions, one per thread; the model stays the caller's.</summary>
+    public Evaluator(InferenceModel model, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        pool = new WorkerPool(Math.Max(1, threads));
+        ownsThreads = true;
+        workspaces = [];
+        Shape = model.Shape;
+        ChunkRows = Trainer.ChunkRows;
+        sessions = Enumerable.Range(0, pool.Workers).Select(_ => model.CreateSession(ChunkRows)).ToArray();
+        sequences = Enumerable.Range(0, pool.Workers).Select(_ => new float[ChunkRows * Shape.Steps * Shape.Inputs]).ToArray();
+        lengths = Enumerable.Range(0, pool.Workers).Select(_ => new int[ChunkRows]).ToArray();
+        sessionOutputs = Enumerable.Range(0, pool.Workers).Select(_ => new float[ChunkRows * Shape.OutputsPerSequence]).ToArray();
+        chunks = new Chunks(this);
+    }
 
-    public NetworkShape Shape => network.Shape;
+    private int ChunkRows { get; }
+
+    public NetworkShape Shape { get; }
 
     /// <summary>
     /// The head's predictions for every sequence of <paramref name="data"/>: [N, P, O] with P = 1, or T for a per-step
@@ -106,7 +134,7 @@ public sealed class Evaluator : IDisposable
         var clock = Stopwatch.StartNew();
         int chunkCount = (data.Count + ChunkRows - 1) / ChunkRows;
         var sums = new ChunkSums[chunkCount];
-        var confusions = head.Classifies ? Enumerable.Range(0, workspaces.Length).Select(_ => new int[head.Outputs, head.Outputs]).ToArray() : null;
+        var confusions = head.Classifies ? Enumerable.Range(0, pool.Workers).Select(_ => new int[head.Outputs, head.Outputs]).ToArray() : null;
         chunks.PrepareMetrics(data, sums, confusions);
         pool.Run(chunkCount, chunks);
 
@@ -174,6 +202,7 @@ public sealed class Evaluator : IDisposable
         if (!ownsThreads) return;
         pool.Dispose();
         foreach (var workspace in workspaces) workspace.Dispose();
+        foreach (var session in sessions) session.Dispose();
     }
 
     /// <summary>
@@ -203,26 +232,47 @@ public sealed class Evaluator : IDisposable
             confusions = workerConfusions;
         }
 
-        // The chunk's outputs are [P, n, O] time-major; predictions are [N, P, O] sequence-major.
+        // The network's outputs are logits [P, n, O] time-major; a session's are [n, P, O] sequence-major, softmax
+        // already applied for a classifying head. Predictions are [N, P, O] sequence-major.
         public void Run(int chunk, int worker)
         {
-            var ws = owner.workspaces[worker];
             var shape = owner.Shape;
             int rows = owner.ChunkRows, first = chunk * rows, n = Math.Min(rows, data!.Count - first), outputs = shape.Outputs;
             int perSequence = shape.Head.PredictionsPerSequence(shape.Steps);
-            for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
-            owner.network.Forward(ws, n);
+            bool session = owner.network is null;
+            if (session)
+            {
+                var batch = owner.sequences[worker];
+                var rowLengths = owner.lengths[worker].AsSpan(0, n);
+                int length = data.SequenceLength;
+                for (int r = 0; r < n; r++)
+                {
+                    data.CopySequence(first + r, batch.AsSpan(r * length, length));
+                    rowLengths[r] = data.Length(first + r);
+                }
+
+                owner.sessions[worker].Predict(batch, n, rowLengths, owner.sessionOutputs[worker].AsSpan(0, n * perSequence * outputs));
+            }
+            else
+            {
+                var ws = owner.workspaces[worker];
+                for (int r = 0; r < n; r++) ws.SetSequence(r, n, data, first + r);
+                owner.network!.Forward(ws, n);
+            }
+
             var chunkSums = new ChunkSums();
             for (int r = 0; r < n; r++)
             {
                 int judged = predictions is null ? Judged(data, first + r, perSequence) : perSequence;
                 for (int p = 0; p < judged; p++)
                 {
-                    var source = ws.Outputs.AsSpan((p * n + r) * outputs, outputs);
+                    var source = session
+                        ? owner.sessionOutputs[worker].AsSpan((r * perSequence + p) * outputs, outputs)
+                        : owner.workspaces[worker].Outputs.AsSpan((p * n + r) * outputs, outputs);
                     if (predictions is not null)
                     {
                         var destination = predictions.AsSpan((int)(((long)(first + r) * perSequence + p) * outputs), outputs);
-                        if (shape.Head.Classifies) TensorPrimitives.SoftMax(source, destination);
+                        if (shape.Head.Classifies && !session) TensorPrimitives.SoftMax(source, destination);
                         else source.CopyTo(destination);
                     }
                     else if (shape.Head.Classifies)
@@ -230,7 +280,7 @@ public sealed class Evaluator : IDisposable
                         int label = data.LabelsOf(first + r)[p], predicted = TensorPrimitives.IndexOfMax<float>(source);
                         confusions![worker][label, predicted]++;
                         if (predicted == label) chunkSums.Correct++;
-                        chunkSums.Loss += HeadLoss.CrossEntropy<float>(source, label);
+                        chunkSums.Loss += session ? -Math.Log(Math.Max(source[label], float.Epsilon)) : HeadLoss.CrossEntropy<float>(source, label);
                         chunkSums.Predictions++;
                     }
                     else

@@ -72,7 +72,7 @@ public sealed class FakeCell(CellInfo info) : CellEntry
 
     public override CellInfo Info { get; } = info;
 
-    internal override Layer<T> CreateLayer<T>(NetworkShape shape, int layer, T[] parameters) =>
+    internal override Layer<T> CreateLayer<T>(NetworkShape shape, int layer, T[] parameters, LayerWeights<T> weights, BackwardWeights<T>? backward) =>
         throw new InvalidOperationException("fake cells have no layers");
 }
 

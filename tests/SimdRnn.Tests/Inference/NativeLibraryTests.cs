@@ -14,7 +14,8 @@ namespace SimdRnn.Tests.Inference;
 /// <summary>
 /// The C ABI end to end: publishes src/Native as a NativeAOT shared library, compiles tests/native/classify.c
 /// with gcc against include/simdrnn.h, and runs it on MNIST test digits with a small model trained and saved
-/// here; its classes and probabilities must be the .NET API's. About a minute and a half, most of it the publish.
+/// here, then on its int8 copy; its classes and probabilities must be the .NET API's. About a minute and a half,
+/// most of it the publish.
 /// </summary>
 public sealed class NativeLibraryTests(ITestOutputHelper output)
 {
@@ -87,6 +88,23 @@ public sealed class NativeLibraryTests(ITestOutputHelper output)
         Assert.Contains("freed model: 6 ", printed);
         Assert.Contains("simdrnn 0.", printed);
         Assert.True(correct >= Digits / 2, $"{correct} of {Digits} digits right");
+
+        // The same library loads an int8 file and runs it on its int8 kernel (AVX2 in an x86-64-v3 build: the same
+        // int32 sums as AVX-VNNI, so only the float cell passes differ from the .NET run's).
+        string int8Path = Path.Combine(work.Path, "model-int8.safetensors");
+        using (var int8 = model.Quantize()) QuantizedModelFile.Save(int8Path, int8);
+        using var loadedInt8 = InferenceModel.Load(int8Path);
+        using var int8Session = loadedInt8.CreateSession(maxBatch: 4);
+        var expectedInt8 = new float[Digits * model.Outputs];
+        int8Session.Predict(sequences, Digits, expectedInt8);
+        var int8Rows = Run(program, [int8Path, digitsPath], work.Path, TimeSpan.FromMinutes(1))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => char.IsAsciiDigit(line[0])).ToArray();
+        Assert.Equal(Digits, int8Rows.Length);
+        for (int k = 0; k < Digits; k++)
+        {
+            var probabilities = int8Rows[k].Split(' ').Skip(3).Select(field => float.Parse(field, CultureInfo.InvariantCulture)).ToArray();
+            Models.AssertClose(expectedInt8.AsSpan(k * model.Outputs, model.Outputs), probabilities, 1e-5f);
+        }
     }
 
     private string Run(string fileName, string[] arguments, string directory, TimeSpan timeout)
