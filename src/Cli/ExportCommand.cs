@@ -27,7 +27,7 @@ public sealed class ExportCommand : ICliCommand
         "and gru layers become ONNX's RNN, LSTM and GRU operators, every other cell a Scan over its own step.\n" +
         "--streaming writes the one-step model instead: input [batch, inputs] and, per layer, h_0 ... as inputs,\n" +
         "the head's output after the step and h_0_next ... as outputs (docs/interop.md).\n" +
-        "Exit codes: 0 written, 1 the model cannot be read or the file cannot be written, 2 bad options.",
+        "Exit codes: 0 written, 1 the model cannot be read or exported or the file cannot be written, 2 bad options.",
         Options);
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -49,6 +49,15 @@ public sealed class ExportCommand : ICliCommand
 
         var options = new OnnxExportOptions { Opset = opset, Streaming = parsed.Has("streaming") };
         using var model = ModelLoading.Load(modelPath, context.Cells, parsed.Raw("cell"));
+        try
+        {
+            OnnxExporter.ThrowIfNotExported(model.Shape, options);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new CliDataException($"{modelPath}: {e.Message}", e);
+        }
+
         try
         {
             OnnxExporter.Save(onnxPath, model.Shape, model.Network.Parameters, options);

@@ -65,7 +65,24 @@ public static class OnnxExporter
         }
     }
 
+    /// <summary>
+    /// Throws unless this shape exports with these options: a bidirectional model has no streaming export (its
+    /// reverse direction reads each sequence from its end), and its sequence export is not written yet.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The export is not possible or not implemented; the message is one line.</exception>
+    public static void ThrowIfNotExported(NetworkShape shape, OnnxExportOptions options)
+    {
+        if (!shape.Bidirectional) return;
+        if (options.Streaming)
+        {
+            throw new NotSupportedException("a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model");
+        }
+
+        throw new NotSupportedException($"bidirectional {shape.Cell.Info.Name} models are not exported to ONNX yet");
+    }
+
     /// <summary>The model as ONNX protobuf bytes.</summary>
+    /// <exception cref="NotSupportedException">See <see cref="ThrowIfNotExported"/>.</exception>
     public static byte[] Export(NetworkShape shape, ReadOnlySpan<float> parameters, OnnxExportOptions? options = null)
     {
         options ??= new OnnxExportOptions();
@@ -75,6 +92,7 @@ public static class OnnxExporter
             throw new ArgumentException($"expected {shape.ParameterCount} parameters for this shape, found {parameters.Length}", nameof(parameters));
         }
 
+        ThrowIfNotExported(shape, options);
         var values = parameters.ToArray();
         var info = shape.Cell.Info;
         var graph = new OnnxGraphBuilder(options.Streaming ? $"simdrnn_{info.Name}_step" : $"simdrnn_{info.Name}", "");

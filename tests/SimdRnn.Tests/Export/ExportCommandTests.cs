@@ -110,9 +110,20 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal([$"simdrnn: {option} FILE is required; run 'simdrnn export --help' for usage"], run.ErrorLines);
     }
 
-    private (string Path, NetworkShape Shape, float[] Parameters) SaveModel(string cell)
+    [Fact]
+    public void BidirectionalStreaming_IsOneLineAndExitOne_AndWritesNothing()
     {
-        var shape = Models.Shape(cell, steps: 4, inputs: 3, hidden: 5, layers: 2, classes: 3);
+        var (path, _, _) = SaveModel("lstm", bidirectional: true);
+        string onnx = Path.Combine(_dir.Path, "out.onnx");
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", onnx, "--streaming");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal([$"simdrnn: {path}: a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model"], run.ErrorLines);
+        Assert.False(File.Exists(onnx));
+    }
+
+    private (string Path, NetworkShape Shape, float[] Parameters) SaveModel(string cell, bool bidirectional = false)
+    {
+        var shape = Models.Shape(cell, steps: 4, inputs: 3, hidden: 5, layers: 2, classes: 3, bidirectional);
         using var network = Models.Network(shape, seed: 11);
         string path = Path.Combine(_dir.Path, $"{cell}.safetensors");
         ModelFile.Save(path, network);

@@ -199,6 +199,17 @@ public sealed class OnnxExportTests
         Assert.Equal([path], Directory.GetFileSystemEntries(dir.Path));
     }
 
+    [Theory]
+    [InlineData("lstm", true)]
+    [InlineData("mgu", true)]
+    [InlineData("mgu", false)]
+    public void Bidirectional_NotExported_Throws(string cell, bool streaming)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2, bidirectional: true);
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, new float[shape.ParameterCount], new OnnxExportOptions { Streaming = streaming }));
+        Assert.Contains(streaming ? "a bidirectional model has no streaming (one-step) export" : $"bidirectional {cell} models are not exported to ONNX yet", error.Message);
+    }
+
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     private static IEnumerable<CellEntry> Cells() => [.. CellCatalog.BuiltIn, CellEntry.For<JanetCell>(), CellEntry.For<EveryOpCell>()];
