@@ -18,15 +18,17 @@ internal static class OnnxLayers
 {
     // initial: [B, H] each, the output then the states; null to start from zeros.
     // zeros: a [B, H] zero tensor, built on first call (Scan takes explicit initial values).
-    public static OnnxLayerOutput Emit(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[]? initial, bool needSequence, Func<string> zeros)
+    // lengths: each row's length, or null when every row has all T steps. Past a row's length its output and
+    // states stay as they were, so the sequence output there repeats the row's last output (as SimdRnn's).
+    public static OnnxLayerOutput Emit(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[]? initial, OnnxLengths? lengths, bool needSequence, Func<string> zeros)
     {
         var info = shape.Cell.Info;
         return OnnxRecurrentOperator.For(info) is { } op
-            ? EmitOperator(graph, shape, parameters, layer, op, x, initial, needSequence)
-            : EmitScan(graph, shape, parameters, layer, x, initial ?? [.. Enumerable.Repeat(0, 1 + info.StateCount).Select(_ => zeros())]);
+            ? EmitOperator(graph, shape, parameters, layer, op, x, initial, lengths, needSequence)
+            : EmitScan(graph, shape, parameters, layer, x, initial ?? [.. Enumerable.Repeat(0, 1 + info.StateCount).Select(_ => zeros())], lengths);
     }
 
-    private static OnnxLayerOutput EmitOperator(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, OnnxRecurrentOperator op, string x, string[]? initial, bool needSequence)
+    private static OnnxLayerOutput EmitOperator(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, OnnxRecurrentOperator op, string x, string[]? initial, OnnxLengths? lengths, bool needSequence)
     {
         var tensors = shape.LayerParameters[layer];
         int hidden = shape.Hidden, inputs = shape.LayerInputs(layer), gates = op.GateOrder.Length;
@@ -37,11 +39,12 @@ internal static class OnnxLayers
             [.. Reorder(tensors.BiasIh.Of(parameters), op.GateOrder, hidden), .. Reorder(tensors.BiasHh.Of(parameters), op.GateOrder, hidden)]);
 
         var operands = new List<string> { x, w, r, b };
-        if (initial is not null)
+        if (initial is not null || lengths is not null)
         {
-            operands.Add("");   // sequence_lens: every sequence has all T steps
-            operands.AddRange(initial.Select(state => graph.Unsqueeze(state, 0)));
+            operands.Add(lengths?.Lengths ?? "");   // sequence_lens: "" when every sequence has all T steps
         }
+
+        if (initial is not null) operands.AddRange(initial.Select(state => graph.Unsqueeze(state, 0)));
 
         bool streaming = initial is not null;
         string y = needSequence ? graph.Fresh(l + "Y") : "";
@@ -62,7 +65,12 @@ internal static class OnnxLayers
             states.Add(graph.Squeeze(results[2], 0));
         }
 
-        return new OnnxLayerOutput(needSequence ? graph.Squeeze(y, 1) : null, last, [.. states]);
+        if (!needSequence) return new OnnxLayerOutput(null, last, [.. states]);
+
+        // ONNX's Y is zero past a row's length, where SimdRnn's output stays the last step's: Y_h, the last valid step.
+        string sequence = graph.Squeeze(y, 1);
+        if (lengths is not null) sequence = graph.Node("Where", [lengths.Valid, sequence, last]);
+        return new OnnxLayerOutput(sequence, last, [.. states]);
     }
 
     /// <summary>Gate blocks of <paramref name="block"/> values each, in ONNX's order.</summary>
@@ -77,7 +85,7 @@ internal static class OnnxLayers
         return result;
     }
 
-    private static OnnxLayerOutput EmitScan(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[] initial)
+    private static OnnxLayerOutput EmitScan(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[] initial, OnnxLengths? lengths)
     {
         var info = shape.Cell.Info;
         var tensors = shape.LayerParameters[layer];
@@ -89,21 +97,22 @@ internal static class OnnxLayers
         string biasIh = graph.Floats(l + "bias_ih", [info.GateCount * hidden], tensors.BiasIh.Of(parameters).ToArray());
         string xp = graph.Add(graph.MatMul(x, weightIh), biasIh);
 
-        var body = ScanBody(shape, parameters, layer);
+        var body = ScanBody(shape, parameters, layer, masked: lengths is not null);
         int carried = 1 + info.StateCount;
         string[] results = [.. Enumerable.Range(0, carried).Select(i => graph.Fresh(l + "state")), graph.Fresh(l + "Y")];
-        graph.NodeTo("Scan", [.. initial, xp], results,
+        string[] scanned = lengths is null ? [xp] : [xp, lengths.Valid];
+        graph.NodeTo("Scan", [.. initial, .. scanned], results,
             new OnnxAttribute("body", Graph: body),
-            new OnnxAttribute("num_scan_inputs", Int: 1));
+            new OnnxAttribute("num_scan_inputs", Int: scanned.Length));
         return new OnnxLayerOutput(results[^1], results[0], results[..carried]);
     }
 
     /// <summary>
     /// The Scan body: inputs the previous output and states [B, H] and this step's input projection [B, G*H];
     /// outputs the new output and states, and the output again as the scan output. Weights are the body's own
-    /// initializers.
+    /// initializers. Masked: a second scan input, valid [B, 1] bool, keeps a row's previous values where false.
     /// </summary>
-    private static OnnxGraph ScanBody(NetworkShape shape, float[] parameters, int layer)
+    private static OnnxGraph ScanBody(NetworkShape shape, float[] parameters, int layer, bool masked)
     {
         var info = shape.Cell.Info;
         var tensors = shape.LayerParameters[layer];
@@ -116,6 +125,9 @@ internal static class OnnxLayers
         foreach (var state in statesPrev) body.Input(state, rowDims);
         string xp = body.Fresh("xp");
         body.Input(xp, ["batch", info.GateCount * hidden]);
+        string? valid = masked ? body.Fresh("valid") : null;
+        if (valid is not null) body.Input(valid, ["batch", 1], OnnxType.Bool);
+        string Kept(string next, string previous) => valid is null ? next : body.Node("Where", [valid, next, previous]);
 
         int ro = info.OutputRecurrentGates, re = info.ExpressionRecurrentGates;
         string Projection(string input, string name, int firstBlock, int blocks)
@@ -136,13 +148,13 @@ internal static class OnnxLayers
         }
 
         var stored = step.Emit(info.ForwardGraph);
-        string hNew = stored[(StepBuffer.HNew, 0)];
+        string hNew = Kept(stored[(StepBuffer.HNew, 0)], hPrev);
         var outputs = new List<string> { body.Fresh("h_next"), };
         body.NodeTo("Identity", [hNew], [outputs[0]]);
         for (int s = 0; s < info.StateCount; s++)
         {
             outputs.Add(body.Fresh(info.States[s].Name + "_next"));
-            body.NodeTo("Identity", [stored[(StepBuffer.StateNew, s)]], [outputs[^1]]);
+            body.NodeTo("Identity", [Kept(stored[(StepBuffer.StateNew, s)], statesPrev[s])], [outputs[^1]]);
         }
 
         foreach (var output in outputs) body.Output(output, rowDims);

@@ -54,6 +54,27 @@ public sealed class ExportCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("mgu")]
+    public void Lengths_AddsSequenceLens_AndGivesPredictWithLengths(string cell)
+    {
+        var (path, shape, parameters) = SaveModel(cell);
+        string onnx = Path.Combine(_dir.Path, "model.onnx");
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", onnx, "--lengths");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("sequence model with sequence_lens", run.Error);
+        using var session = Session(File.ReadAllBytes(onnx));
+        using var model = new InferenceModel(shape, parameters);
+        using var reference = model.CreateSession(2);
+        int[] lengths = [2, 4];
+        var sequences = Models.Sequences(shape, 2, seed: 6);
+        var expected = new float[2 * shape.OutputsPerSequence];
+        reference.Predict(sequences, 2, lengths, expected);
+        AssertClose(expected, RunWithLengths(session, sequences, lengths, shape.Steps, shape.Inputs)[OnnxExporter.ProbabilitiesName], 1e-5, cell);
+    }
+
     [Fact]
     public void MissingModel_IsOneLineAndExitOne()
     {

@@ -50,6 +50,55 @@ public sealed class OnnxExportTests
 
     [Theory]
     [MemberData(nameof(CellsAndLayers))]
+    public void SequenceModel_WithLengths_GivesPredictWithLengths(string cell, int layers) =>
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: false);
+
+    public static TheoryData<string, HeadKind> CellsAndPerStepHeads()
+    {
+        var data = new TheoryData<string, HeadKind>();
+        foreach (var cell in new[] { "rnn", "lstm", "gru", "mgu", "janet" })
+        {
+            foreach (var (_, kind) in Head.Kinds) data.Add(cell, kind);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndPerStepHeads))]
+    public void EveryHead_WithLengths_GivesPredictWithLengths(string cell, HeadKind kind) =>
+        AssertLengths(cell, 2, new Head(kind, kind is HeadKind.Classify or HeadKind.Tag ? 4 : 2), bidirectional: false);
+
+    // Lengths 1..T in no order, the full length included; the padding past each length holds values, not zeros.
+    private static void AssertLengths(string cell, int layers, Head head, bool bidirectional)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 6, inputs: 5, hidden: 7, layers: layers, head, bidirectional);
+        using var network = Models.Network(shape, seed: 13 + layers);
+        using var model = InferenceModel.FromNetwork(network);
+        int[] lengths = [6, 1, 3, 5];
+        var sequences = Models.Sequences(shape, lengths.Length, seed: 14);
+        var expected = new float[lengths.Length * shape.OutputsPerSequence];
+        using (var session = model.CreateSession(lengths.Length))
+        {
+            session.Predict(sequences, lengths.Length, lengths, expected);
+        }
+
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { SequenceLengths = true }));
+        Assert.Equal([OnnxExporter.InputName, OnnxExporter.SequenceLengthsName], onnx.InputNames);
+        var actual = RunWithLengths(onnx, sequences, lengths, shape.Steps, shape.Inputs)[OnnxExporter.OutputName(head)];
+        AssertClose(expected, actual, Tolerance, $"{cell}, {layers} layer(s), {head}{(bidirectional ? ", bidirectional" : "")}, lengths {string.Join(' ', lengths)}");
+    }
+
+    [Fact]
+    public void StreamingWithLengths_Throws()
+    {
+        var shape = new NetworkShape(Cell("lstm"), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2);
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, new float[shape.ParameterCount], new OnnxExportOptions { Streaming = true, SequenceLengths = true }));
+        Assert.Equal("the streaming (one-step) model takes no sequence lengths: stop stepping a stream at its end", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
     public void StreamingModel_StepByStep_GivesInferenceSessionStep(string cell, int layers)
     {
         var shape = new NetworkShape(Cell(cell), steps: 5, inputs: 3, hidden: 6, layers: layers, classes: 3);
