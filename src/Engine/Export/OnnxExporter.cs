@@ -77,7 +77,7 @@ public static class OnnxExporter
 
     /// <summary>
     /// Throws unless this shape exports with these options: a bidirectional model has no streaming export (its
-    /// reverse direction reads each sequence from its end), and its sequence export is not written yet.
+    /// reverse direction reads each sequence from its end), and the streaming model takes no lengths.
     /// </summary>
     /// <exception cref="NotSupportedException">The export is not possible or not implemented; the message is one line.</exception>
     public static void ThrowIfNotExported(NetworkShape shape, OnnxExportOptions options)
@@ -87,13 +87,10 @@ public static class OnnxExporter
             throw new NotSupportedException("the streaming (one-step) model takes no sequence lengths: stop stepping a stream at its end");
         }
 
-        if (!shape.Bidirectional) return;
-        if (options.Streaming)
+        if (shape.Bidirectional && options.Streaming)
         {
             throw new NotSupportedException("a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model");
         }
-
-        throw new NotSupportedException($"bidirectional {shape.Cell.Info.Name} models are not exported to ONNX yet");
     }
 
     /// <summary>The model as ONNX protobuf bytes.</summary>
@@ -211,9 +208,13 @@ public static class OnnxExporter
 internal sealed class OnnxLengths(OnnxGraphBuilder graph, string lengths)
 {
     private string? valid;
+    private string? lengths64;
 
     /// <summary>[B] int32, as ONNX's recurrent operators take it.</summary>
     public string Lengths => lengths;
+
+    /// <summary>[B] int64, as ReverseSequence takes it.</summary>
+    public string Lengths64 => lengths64 ??= graph.Node("Cast", [lengths], new OnnxAttribute("to", Int: (long)OnnxType.Int64));
 
     /// <summary>[T, B, 1] bool: t &lt; sequence_lens[b].</summary>
     public string Valid => valid ??= Build();
@@ -222,8 +223,7 @@ internal sealed class OnnxLengths(OnnxGraphBuilder graph, string lengths)
     {
         string steps = graph.Squeeze(graph.Slice(graph.Node("Shape", [OnnxExporter.InputName]), 1, 2, 0), 0);
         string t = graph.Node("Range", [graph.Int64Scalar(0), steps, graph.Int64Scalar(1)]);                 // [T]
-        string lengths64 = graph.Node("Cast", [lengths], new OnnxAttribute("to", Int: (long)OnnxType.Int64));   // [B]
-        string less = graph.Node("Less", [graph.Unsqueeze(t, 1), graph.Unsqueeze(lengths64, 0)]);             // [T, B]
+        string less = graph.Node("Less", [graph.Unsqueeze(t, 1), graph.Unsqueeze(Lengths64, 0)]);             // [T, B]
         return graph.Unsqueeze(less, 2);
     }
 }

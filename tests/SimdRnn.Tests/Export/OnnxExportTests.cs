@@ -51,7 +51,17 @@ public sealed class OnnxExportTests
     [Theory]
     [MemberData(nameof(CellsAndLayers))]
     public void SequenceModel_WithLengths_GivesPredictWithLengths(string cell, int layers) =>
-        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: false);
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: false, withLengths: true);
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
+    public void Bidirectional_GivesPredict(string cell, int layers) =>
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: true, withLengths: false);
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
+    public void Bidirectional_WithLengths_GivesPredictWithLengths(string cell, int layers) =>
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: true, withLengths: true);
 
     public static TheoryData<string, HeadKind> CellsAndPerStepHeads()
     {
@@ -66,16 +76,22 @@ public sealed class OnnxExportTests
 
     [Theory]
     [MemberData(nameof(CellsAndPerStepHeads))]
-    public void EveryHead_WithLengths_GivesPredictWithLengths(string cell, HeadKind kind) =>
-        AssertLengths(cell, 2, new Head(kind, kind is HeadKind.Classify or HeadKind.Tag ? 4 : 2), bidirectional: false);
+    public void EveryHead_WithLengths_GivesPredictWithLengths(string cell, HeadKind kind)
+    {
+        var head = new Head(kind, kind is HeadKind.Classify or HeadKind.Tag ? 4 : 2);
+        AssertLengths(cell, 2, head, bidirectional: false, withLengths: true);
+        AssertLengths(cell, 2, head, bidirectional: true, withLengths: false);
+        AssertLengths(cell, 2, head, bidirectional: true, withLengths: true);
+    }
 
     // Lengths 1..T in no order, the full length included; the padding past each length holds values, not zeros.
-    private static void AssertLengths(string cell, int layers, Head head, bool bidirectional)
+    // Without lengths, the model has no sequence_lens input and every sequence is T long.
+    private static void AssertLengths(string cell, int layers, Head head, bool bidirectional, bool withLengths)
     {
         var shape = new NetworkShape(Cell(cell), steps: 6, inputs: 5, hidden: 7, layers: layers, head, bidirectional);
         using var network = Models.Network(shape, seed: 13 + layers);
         using var model = InferenceModel.FromNetwork(network);
-        int[] lengths = [6, 1, 3, 5];
+        int[] lengths = withLengths ? [6, 1, 3, 5] : [6, 6, 6, 6];
         var sequences = Models.Sequences(shape, lengths.Length, seed: 14);
         var expected = new float[lengths.Length * shape.OutputsPerSequence];
         using (var session = model.CreateSession(lengths.Length))
@@ -83,9 +99,12 @@ public sealed class OnnxExportTests
             session.Predict(sequences, lengths.Length, lengths, expected);
         }
 
-        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { SequenceLengths = true }));
-        Assert.Equal([OnnxExporter.InputName, OnnxExporter.SequenceLengthsName], onnx.InputNames);
-        var actual = RunWithLengths(onnx, sequences, lengths, shape.Steps, shape.Inputs)[OnnxExporter.OutputName(head)];
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { SequenceLengths = withLengths }));
+        string[] inputs = withLengths ? [OnnxExporter.InputName, OnnxExporter.SequenceLengthsName] : [OnnxExporter.InputName];
+        Assert.Equal(inputs, onnx.InputNames);
+        var actual = withLengths
+            ? RunWithLengths(onnx, sequences, lengths, shape.Steps, shape.Inputs)[OnnxExporter.OutputName(head)]
+            : Run(onnx, (OnnxExporter.InputName, sequences, [lengths.Length, shape.Steps, shape.Inputs]))[OnnxExporter.OutputName(head)];
         AssertClose(expected, actual, Tolerance, $"{cell}, {layers} layer(s), {head}{(bidirectional ? ", bidirectional" : "")}, lengths {string.Join(' ', lengths)}");
     }
 
@@ -249,14 +268,13 @@ public sealed class OnnxExportTests
     }
 
     [Theory]
-    [InlineData("lstm", true)]
-    [InlineData("mgu", true)]
-    [InlineData("mgu", false)]
-    public void Bidirectional_NotExported_Throws(string cell, bool streaming)
+    [InlineData("lstm")]
+    [InlineData("mgu")]
+    public void BidirectionalStreaming_Throws(string cell)
     {
         var shape = new NetworkShape(Cell(cell), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2, bidirectional: true);
-        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, new float[shape.ParameterCount], new OnnxExportOptions { Streaming = streaming }));
-        Assert.Contains(streaming ? "a bidirectional model has no streaming (one-step) export" : $"bidirectional {cell} models are not exported to ONNX yet", error.Message);
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, new float[shape.ParameterCount], new OnnxExportOptions { Streaming = true }));
+        Assert.Equal("a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model", error.Message);
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
