@@ -27,6 +27,7 @@ public sealed class ExportCommand : ICliCommand
         "'values' (regression), [batch, outputs] or, per-step heads, [batch, steps, outputs]. rnn, rnn-relu, lstm\n" +
         "and gru layers become ONNX's RNN, LSTM and GRU operators, every other cell a Scan over its own step.\n" +
         "--lengths adds the input sequence_lens [batch] int32 (each sequence's length, 1 to steps; padding ignored).\n" +
+        "A bidirectional model exports as its sequence model (the operators' direction = bidirectional, or two Scans).\n" +
         "--streaming writes the one-step model instead: input [batch, inputs] and, per layer, h_0 ... as inputs,\n" +
         "the head's output after the step and h_0_next ... as outputs (docs/interop.md).\n" +
         "Exit codes: 0 written, 1 the model cannot be read or exported or the file cannot be written, 2 bad options.",

@@ -194,6 +194,7 @@ public static class OnnxExporter
         new("simdrnn.spec_hash", shape.Cell.Info.SpecHash),
         new("simdrnn.hidden", shape.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.layers", shape.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("simdrnn.directions", shape.Directions.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.steps", shape.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.head", shape.Head.Name),
         new("simdrnn.model", options.Streaming ? "streaming" : "sequence"),

@@ -55,11 +55,13 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("lstm")]
-    [InlineData("mgu")]
-    public void Lengths_AddsSequenceLens_AndGivesPredictWithLengths(string cell)
+    [InlineData("lstm", false)]
+    [InlineData("mgu", false)]
+    [InlineData("gru", true)]
+    [InlineData("indrnn", true)]
+    public void Lengths_AddsSequenceLens_AndGivesPredictWithLengths(string cell, bool bidirectional)
     {
-        var (path, shape, parameters) = SaveModel(cell);
+        var (path, shape, parameters) = SaveModel(cell, bidirectional);
         string onnx = Path.Combine(_dir.Path, "model.onnx");
         var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", onnx, "--lengths");
 

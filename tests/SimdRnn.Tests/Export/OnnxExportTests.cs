@@ -243,6 +243,18 @@ public sealed class OnnxExportTests
         Assert.Equal(["probabilities"], onnx.OutputNames);
     }
 
+    [Theory]
+    [InlineData("rnn")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void BidirectionalLayers_AreOneBidirectionalOperator(string cell)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2, bidirectional: true);
+        var bytes = OnnxExporter.Export(shape, new float[shape.ParameterCount]);
+        Assert.True(Contains(bytes, System.Text.Encoding.UTF8.GetBytes("bidirectional")), $"{cell}: no direction = bidirectional");
+        Assert.False(Contains(bytes, System.Text.Encoding.UTF8.GetBytes("Scan")), $"{cell}: a Scan node");
+    }
+
     [Fact]
     public void OpsetOutOfRange_Throws()
     {
