@@ -52,8 +52,8 @@ public sealed class PredictCommand : ICliCommand
         bool json = parsed.Has("json");
 
         using var model = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));
-        using var classifier = new Evaluator(model.Network);
-        if (csv is not null) return PredictCsv(csv, limit, json, model, classifier, context);
+        using var evaluator = new Evaluator(model.Network);
+        if (csv is not null) return PredictCsv(csv, limit, json, model, evaluator, context);
 
         ModelLoading.CheckMnistShaped(model);
         foreach (string file in parsed.Positionals)
@@ -63,7 +63,7 @@ public sealed class PredictCommand : ICliCommand
             var values = new float[images.Count * DigitImages.Side * DigitImages.Side];
             for (int i = 0; i < images.Count; i++) images[i].Pixels.CopyTo(values, i * DigitImages.Side * DigitImages.Side);
             var data = new SequenceDataset(values, new int[images.Count], DigitImages.Side, DigitImages.Side, model.Shape.Outputs);
-            var probabilities = classifier.Predict(data);
+            var probabilities = evaluator.Predict(data);
             int classes = model.Shape.Outputs;
             for (int i = 0; i < images.Count; i++)
             {
