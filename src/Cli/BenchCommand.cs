@@ -45,8 +45,8 @@ public sealed class BenchCommand : ICliCommand
         "warm-up and reports the median samples/s of 5 windows, GFLOP/s of the GEMMs (2GHT(3H+2I) per sample\n" +
         "for the first layer, 6GHT(2H) for each further one, 6PHO for the head's P predictions of O outputs)\n" +
         "and the fraction of the peak FMA rate this machine reaches with as many threads.\n" +
-        "With --lengths MIN-MAX it compares training steps/s on the first 20,000 training sequences cut to random\n" +
-        "lengths (bucketed by length) with the same sequences cut to the mean length, windows alternating.",
+        "With --lengths MIN-MAX it compares training steps/s on the first 5,000 training sequences cut to random\n" +
+        "lengths (bucketed by length) with the same sequences cut to the mean length, whole epochs alternating.",
         Options);
 
     public int Run(IReadOnlyList<string> args, CliContext context)
@@ -159,10 +159,11 @@ public sealed class BenchCommand : ICliCommand
     }
 
     // Steps/s on sequences cut to random lengths in [min, max] against the same sequences cut to their mean length: the
-    // same work per step, so the ratio is what lengths cost (padding, bucketing, partly live chunks).
-    private static int CompareLengths(CliContext context, CellEntry cell, TrainOptions options, float seconds, SequenceDataset images, (int Min, int Max) range)
+    // same work per step, so the ratio is what lengths cost (padding, bucketing, partly live chunks). Each window is a
+    // whole epoch, so it holds every batch length once (a part of an epoch would hold only its first, bucketed, batches).
+    private static int CompareLengths(CliContext context, CellEntry cell, TrainOptions options, float seconds, SequenceDataset sequences, (int Min, int Max) range)
     {
-        var subset = images.Take(Math.Min(20_000, images.Count));
+        var subset = sequences.Take(Math.Min(5_000, sequences.Count));
         var random = new Random(1);
         var lengths = new int[subset.Count];
         for (int i = 0; i < lengths.Length; i++) lengths[i] = random.Next(range.Min, range.Max + 1);
@@ -181,29 +182,38 @@ public sealed class BenchCommand : ICliCommand
         using var fixedSteps = new Trainer(cell, options, new SequenceDataset(values, subset.Labels.ToArray(), fixedLength, inputs, subset.Head.Outputs));
         context.Error.WriteLine(TrainCommand.Header(options, mixed.Shape.ParameterCount));
         context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{subset.Count:N0} sequences at lengths {range.Min}-{range.Max} (mean {lengths.Average():F2}) against {fixedLength} steps each; warm-up, then {Windows} windows of {seconds / Windows:F1} s each, alternating"));
+            $"{subset.Count:N0} sequences at lengths {range.Min}-{range.Max} (mean {lengths.Average():F2}) against {fixedLength} steps each; one warm-up epoch each, then whole epochs alternating for {seconds:F0} s (at least {Windows} each)"));
 
-        int mixedEpoch = 1, fixedEpoch = 1;
-        TrainFor(mixed, ref mixedEpoch, seconds / Windows / 2);
-        TrainFor(fixedSteps, ref fixedEpoch, seconds / Windows / 2);
-        var mixedRates = new double[Windows];
-        var fixedRates = new double[Windows];
-        for (int w = 0; w < Windows; w++)
+        static double EpochSteps(Trainer trainer, int epoch)
         {
-            mixedRates[w] = TrainFor(mixed, ref mixedEpoch, seconds / Windows).StepsPerSecond;
-            fixedRates[w] = TrainFor(fixedSteps, ref fixedEpoch, seconds / Windows).StepsPerSecond;
+            long before = trainer.StepsTrained;
+            var result = trainer.TrainEpoch(epoch);
+            return (trainer.StepsTrained - before) / result.Seconds;
+        }
+
+        EpochSteps(mixed, 1);
+        EpochSteps(fixedSteps, 1);
+        var mixedRates = new List<double>();
+        var fixedRates = new List<double>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int epoch = 2; mixedRates.Count < Windows || clock.Elapsed.TotalSeconds < seconds; epoch++)
+        {
+            mixedRates.Add(EpochSteps(mixed, epoch));
+            fixedRates.Add(EpochSteps(fixedSteps, epoch));
         }
 
         var ratios = mixedRates.Zip(fixedRates, (m, f) => m / f).Order().ToArray();
-        Array.Sort(mixedRates);
-        Array.Sort(fixedRates);
+        mixedRates.Sort();
+        fixedRates.Sort();
+        int count = mixedRates.Count;
+        double mixedMedian = mixedRates[count / 2], fixedMedian = fixedRates[count / 2];
         string threads = $"{mixed.Workers} thread{(mixed.Workers == 1 ? "" : "s")}, {Simd.Path}";
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"lengths {range.Min}-{range.Max}: {mixedRates[Windows / 2]:N0} steps/s (median of {Windows}; min {mixedRates[0]:N0}, max {mixedRates[^1]:N0}) ({threads})"));
+            $"lengths {range.Min}-{range.Max}: {mixedMedian:N0} steps/s (median of {count} epochs; min {mixedRates[0]:N0}, max {mixedRates[^1]:N0}) ({threads})"));
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fixed {fixedLength}:     {fixedRates[Windows / 2]:N0} steps/s (median of {Windows}; min {fixedRates[0]:N0}, max {fixedRates[^1]:N0})"));
+            $"fixed {fixedLength}:     {fixedMedian:N0} steps/s (median of {count} epochs; min {fixedRates[0]:N0}, max {fixedRates[^1]:N0})"));
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ratio:        {mixedRates[Windows / 2] / fixedRates[Windows / 2]:F3} (of medians); per window pair median {ratios[Windows / 2]:F3}, min {ratios[0]:F3}, max {ratios[^1]:F3}"));
+            $"ratio:        {mixedMedian / fixedMedian:F3} (of medians); per epoch pair median {ratios[count / 2]:F3}, min {ratios[0]:F3}, max {ratios[^1]:F3}"));
         return ExitCodes.Success;
     }
 }

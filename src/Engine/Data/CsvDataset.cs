@@ -224,18 +224,13 @@ public static class CsvDataset
         var targets = new List<float>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? current = null;
-        int stepsOfCurrent = 0, steps = format.Steps ?? 0, maxLabel = -1, firstLine = 0;
+        int stepsOfCurrent = 0, maxLabel = -1, firstLine = 0;
+        var lengths = new List<int>();   // rows of each sequence: its length
         var field = new string[fields];
 
         void EndSequence()
         {
-            if (current is null) return;
-            if (steps == 0) steps = stepsOfCurrent;
-            if (stepsOfCurrent != steps)
-            {
-                throw new DataFormatException(name,
-                    $"line {firstLine}: sequence '{current}' has {stepsOfCurrent} rows, expected {steps} ({(format.Steps is null ? "as the first sequence" : "--steps")}); every sequence must have the same number of steps");
-            }
+            if (current is not null) lengths.Add(stepsOfCurrent);
         }
 
         while (lines.Next() is { } line)
@@ -263,7 +258,7 @@ public static class CsvDataset
             }
 
             stepsOfCurrent++;
-            if (format.Steps is int limit && stepsOfCurrent > limit) throw lines.Error($"sequence '{id}' has more than {limit} rows (--steps)");
+            if (format.Steps is int limit && stepsOfCurrent > limit) throw lines.Error($"sequence '{id}' has more than {limit} rows, the most a sequence may have (--steps, or the training file's longest sequence)");
             foreach (int column in inputColumns) values.Add(Value(field[column], lines, column + 1));
 
             if (format.PerStep || starts)
@@ -283,8 +278,35 @@ public static class CsvDataset
 
         EndSequence();
         if (current is null) throw new DataFormatException(name, "expected rows after the header, found none");
-        var read = format with { Targets = k };
-        return Build(name, read, values, labels, targets, maxLabel, steps, inputs);
+
+        // Sequences of fewer rows than T are padded with zeros past their length, which the engine leaves out
+        // (packed-sequence semantics): their lengths go with the data set.
+        int steps = format.Steps ?? lengths.Max();
+        int perStepTargets = format.PerStep ? (format.Classifies ? 1 : k) : 0;
+        var paddedValues = new List<float>(lengths.Count * steps * inputs);
+        var paddedLabels = format.Classifies && format.PerStep ? new List<int>(lengths.Count * steps) : labels;
+        var paddedTargets = !format.Classifies && format.PerStep ? new List<float>(lengths.Count * steps * k) : targets;
+        int row = 0;
+        foreach (int length in lengths)
+        {
+            for (int i = 0; i < length * inputs; i++) paddedValues.Add(values[row * inputs + i]);
+            paddedValues.AddRange(new float[(steps - length) * inputs]);
+            if (perStepTargets > 0 && format.Classifies)
+            {
+                for (int t = 0; t < length; t++) paddedLabels.Add(labels[row + t]);
+                paddedLabels.AddRange(new int[steps - length]);
+            }
+            else if (perStepTargets > 0)
+            {
+                for (int i = 0; i < length * k; i++) paddedTargets.Add(targets[row * k + i]);
+                paddedTargets.AddRange(new float[(steps - length) * k]);
+            }
+
+            row += length;
+        }
+
+        var data = Build(name, format with { Targets = k }, paddedValues, paddedLabels, paddedTargets, maxLabel, steps, inputs);
+        return lengths.Any(length => length != steps) ? data.WithLengths(lengths.ToArray()) : data;
     }
 
     private static SequenceDataset Build(string name, CsvFormat format, List<float> values, List<int> labels, List<float> targets, int maxLabel, int steps, int inputs)

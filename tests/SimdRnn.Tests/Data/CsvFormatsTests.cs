@@ -86,7 +86,6 @@ public sealed class CsvFormatsTests
     [Theory]
     [InlineData("sequence,label,x\na,0,1\nb,1,2\na,0,3\n", "line 4: column 1 ('sequence'): sequence 'a' appears again after other sequences; the rows of a sequence must be consecutive")]
     [InlineData("sequence,label,x\na,0,1\na,1,2\n", "line 3: sequence 'a': its target differs from the one on its first row (line 2); a classify target belongs to the whole sequence")]
-    [InlineData("sequence,label,x\na,0,1\na,0,2\nb,1,3\n", "line 4: sequence 'b' has 1 rows, expected 2 (as the first sequence); every sequence must have the same number of steps")]
     [InlineData("seq,label,x\na,0,1\n", "line 1: expected a column named 'sequence' (--id-column), found columns seq, label, x")]
     [InlineData("sequence,label,x\na,0\n", "line 2: expected 3 fields (the header's columns), found 2")]
     [InlineData("sequence,label,x,x\na,0,1,1\n", "line 1: column 4: the column name 'x' appears twice (columns 3 and 4)")]
@@ -98,10 +97,22 @@ public sealed class CsvFormatsTests
         Assert.Equal($"data.csv: {detail}", Error(text, new CsvFormat { Layout = CsvLayout.Long }));
 
     [Fact]
-    public void Long_TheLastSequenceIsCheckedToo()
+    public void Long_SequencesOfDifferentLengths_ArePaddedToTheLongest_WithTheirLengths()
     {
-        Assert.Contains("sequence 'b' has 1 rows, expected 2",
-            Error("sequence,label,x\na,0,1\na,0,2\nb,1,3\n", new CsvFormat { Layout = CsvLayout.Long, Steps = 2 }));
+        var data = Read("sequence,label,x\na,0,1\na,1,2\na,0,3\nb,1,4\n", new CsvFormat { Task = HeadKind.Tag, Layout = CsvLayout.Long });
+
+        Assert.Equal((2, 3), (data.Count, data.Steps));
+        Assert.Equal([3, 1], data.Lengths.ToArray());
+        Assert.Equal([4f, 0f, 0f], data.SequenceArray(1));
+        Assert.Equal([1, 0, 0], data.LabelsOf(1).ToArray());
+        Assert.Equal([0, 1, 0], data.LabelsOf(0).ToArray());
+    }
+
+    [Fact]
+    public void Long_ASequenceLongerThanSteps_IsOneLine()
+    {
+        Assert.Contains("line 4: sequence 'a' has more than 2 rows, the most a sequence may have",
+            Error("sequence,label,x\na,0,1\na,0,2\na,0,3\n", new CsvFormat { Layout = CsvLayout.Long, Steps = 2 }));
     }
 
     [Fact]

@@ -47,6 +47,25 @@ public sealed class SequenceShapeGradientTests
                 Assert(entry, c, bidirectional, variableLengths: true, new Dropout(0.4f, Dropout.KeyOf(c.Seed, 1, 2, 3)))));
     }
 
+    [Theory]
+    [InlineData(HeadKind.Tag)]
+    [InlineData(HeadKind.Regress)]
+    [InlineData(HeadKind.RegressSteps)]
+    public void EveryHead_WithLengthsAndBothDirections_MatchesFiniteDifferences(HeadKind head)
+    {
+        foreach (string name in new[] { "lstm", "gru" })
+        {
+            var entry = CellCatalog.Find(CellCatalog.BuiltIn, name)!;
+            Check.One(CellGradientTests.Reproducible($"heads-{head}-{name}", maxTest: 5),
+                Prop.ForAll(GradientCase.Small, ArbMap.Default.ArbFor<bool>(), (c, bidirectional) =>
+                {
+                    using var checker = new GradientChecker(entry, c, head, bidirectional: bidirectional, variableLengths: true);
+                    string? violations = GradientChecker.Violations(checker.Compare(), Tolerance);
+                    if (violations is not null) throw new Exception($"{name} {head} {c} bidirectional {bidirectional}: {violations}");
+                }));
+        }
+    }
+
     [Fact]
     public void Checker_RejectsABidirectionalDerivativeWithADroppedFactor()
     {

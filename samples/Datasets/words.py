@@ -8,7 +8,7 @@ word becomes one CSV row: its language (0 english, 1 german, 2 french, 3 spanish
 letter, a one-hot vector over the alphabet of all kept words. Rows have as many steps as their word has letters,
 so `simdrnn train --data-format csv --steps 16 --inputs <alphabet size>` reads them as sequences of their own lengths.
 
-usage: make_csv.py OUT_DIR [--train-per-language N] [--test-per-language N] [--seed S]
+usage: words.py OUT_DIR [--train-per-language N] [--test-per-language N] [--seed S]
 Writes OUT_DIR/words-train.csv, OUT_DIR/words-test.csv and OUT_DIR/alphabet.txt, and prints the alphabet size.
 """
 import argparse
@@ -48,7 +48,7 @@ def main():
     for language, kept in enumerate(lists):
         unique = sorted(word for word in kept if seen[word] == 1)
         if len(unique) < wanted:
-            raise SystemExit(f"make_csv.py: {LISTS[language]} has {len(unique)} words of its own, fewer than {wanted}")
+            raise SystemExit(f"words.py: {LISTS[language]} has {len(unique)} words of its own, fewer than {wanted}")
         rng.shuffle(unique)
         chosen.append(unique[:wanted])
 
