@@ -52,7 +52,6 @@ public sealed class ExportCommand : ICliCommand
 
         var options = new OnnxExportOptions { Opset = opset, Streaming = parsed.Has("streaming"), SequenceLengths = parsed.Has("lengths") };
         using var model = ModelLoading.Load(modelPath, context.Cells, parsed.Raw("cell"));
-        if (model.Shape.Bidirectional) throw new CliDataException($"{modelPath}: a bidirectional network cannot be exported to ONNX yet: only one-direction networks are");
         try
         {
             OnnxExporter.ThrowIfNotExported(model.Shape, options);

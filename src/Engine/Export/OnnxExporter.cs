@@ -99,12 +99,6 @@ public static class OnnxExporter
     {
         options ??= new OnnxExportOptions();
         CheckOpset(options.Opset);
-        if (shape.Bidirectional)
-        {
-            // The layers below are emitted one direction each; a reverse direction would need direction="bidirectional" and sequence_lens.
-            throw new NotSupportedException("a bidirectional network cannot be exported to ONNX yet: only one-direction networks are");
-        }
-
         if (parameters.Length != shape.ParameterCount)
         {
             throw new ArgumentException($"expected {shape.ParameterCount} parameters for this shape, found {parameters.Length}", nameof(parameters));

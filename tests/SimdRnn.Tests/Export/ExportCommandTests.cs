@@ -122,22 +122,6 @@ public sealed class ExportCommandTests : IDisposable
         Assert.StartsWith($"simdrnn: cannot write {_dir.Path}: ", run.ErrorLines[0]);
     }
 
-    [Fact]
-    public void BidirectionalModel_IsRefusedInOneLine_AndLeavesNothing()
-    {
-        var shape = Models.Shape("lstm", steps: 4, inputs: 3, hidden: 5, layers: 1, classes: 3, bidirectional: true);
-        using var network = Models.Network(shape, seed: 11);
-        string path = Path.Combine(_dir.Path, "bi.safetensors");
-        ModelFile.Save(path, network);
-
-        var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", Path.Combine(_dir.Path, "out.onnx"));
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Equal([$"simdrnn: {path}: a bidirectional network cannot be exported to ONNX yet: only one-direction networks are"], run.ErrorLines);
-        Assert.Single(Directory.GetFiles(_dir.Path));
-        Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, network.Parameters));
-    }
-
     [Theory]
     [InlineData("--model")]
     [InlineData("--onnx")]
