@@ -40,11 +40,7 @@ public sealed class TrainerTests
     {
         var data = ForHead(Synthetic(512, 1), head);
         using var trainer = new Trainer(Lstm, new TrainOptions { Hidden = 24, Batch = 128, Threads = 1 }, data);
-        trainer.TrainBatch(0, 128, 0.001f);
-        trainer.TrainBatch(128, 128, 0.001f);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int batch = 0; batch < 4; batch++) trainer.TrainBatch(batch * 128, 128, 0.001f);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertAllocatesNothing(batch => trainer.TrainBatch(batch % 4 * 128, 128, 0.001f));
     }
 
     [Theory]
