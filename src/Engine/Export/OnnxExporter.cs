@@ -18,6 +18,13 @@ public sealed record OnnxExportOptions
     /// between runs), for the use of <c>InferenceSession.Step</c>.
     /// </summary>
     public bool Streaming { get; init; }
+
+    /// <summary>
+    /// The sequence model takes a second input, <c>sequence_lens [batch]</c> int32, each sequence's length 1..steps
+    /// (as ONNX's RNN, LSTM and GRU operators take it): steps past a sequence's length leave its output and states
+    /// unchanged, as <c>InferenceSession.Predict</c> with lengths does. Not for the streaming model (one step long).
+    /// </summary>
+    public bool SequenceLengths { get; init; }
 }
 
 /// <summary>
@@ -37,6 +44,9 @@ public static class OnnxExporter
 
     /// <summary>The model's input: [batch, steps, inputs] (streaming: [batch, inputs]).</summary>
     public const string InputName = "input";
+
+    /// <summary>The sequence model's lengths input with <see cref="OnnxExportOptions.SequenceLengths"/>: [batch] int32, each 1..steps.</summary>
+    public const string SequenceLengthsName = "sequence_lens";
 
     /// <summary>A classifying head's output: [batch, classes] (per-step heads: [batch, steps, classes]), each row summing to 1.</summary>
     public const string ProbabilitiesName = "probabilities";
@@ -65,22 +75,36 @@ public static class OnnxExporter
         }
     }
 
+    /// <summary>
+    /// Throws unless this shape exports with these options: a bidirectional model has no streaming export (its
+    /// reverse direction reads each sequence from its end), and the streaming model takes no lengths.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The export is not possible or not implemented; the message is one line.</exception>
+    public static void ThrowIfNotExported(NetworkShape shape, OnnxExportOptions options)
+    {
+        if (options.Streaming && options.SequenceLengths)
+        {
+            throw new NotSupportedException("the streaming (one-step) model takes no sequence lengths: stop stepping a stream at its end");
+        }
+
+        if (shape.Bidirectional && options.Streaming)
+        {
+            throw new NotSupportedException("a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model");
+        }
+    }
+
     /// <summary>The model as ONNX protobuf bytes.</summary>
+    /// <exception cref="NotSupportedException">See <see cref="ThrowIfNotExported"/>.</exception>
     public static byte[] Export(NetworkShape shape, ReadOnlySpan<float> parameters, OnnxExportOptions? options = null)
     {
         options ??= new OnnxExportOptions();
         CheckOpset(options.Opset);
-        if (shape.Bidirectional)
-        {
-            // The layers below are emitted one direction each; a reverse direction would need direction="bidirectional" and sequence_lens.
-            throw new NotSupportedException("a bidirectional network cannot be exported to ONNX yet: only one-direction networks are");
-        }
-
         if (parameters.Length != shape.ParameterCount)
         {
             throw new ArgumentException($"expected {shape.ParameterCount} parameters for this shape, found {parameters.Length}", nameof(parameters));
         }
 
+        ThrowIfNotExported(shape, options);
         var values = parameters.ToArray();
         var info = shape.Cell.Info;
         var graph = new OnnxGraphBuilder(options.Streaming ? $"simdrnn_{info.Name}_step" : $"simdrnn_{info.Name}", "");
@@ -96,6 +120,13 @@ public static class OnnxExporter
             x = graph.Transpose(InputName, 1, 0, 2);                  // [B, T, I] -> [T, B, I]
         }
 
+        OnnxLengths? lengths = null;
+        if (options.SequenceLengths)
+        {
+            graph.Input(SequenceLengthsName, ["batch"], OnnxType.Int32);
+            lengths = new OnnxLengths(graph, SequenceLengthsName);
+        }
+
         string? zeros = null;
         string Zeros() => zeros ??= BatchZeros(graph, shape.Hidden);
         OnnxLayerOutput? top = null;
@@ -109,7 +140,7 @@ public static class OnnxExporter
             }
 
             bool needSequence = layer < shape.Layers - 1 || OnnxHead.ReadsEveryStep(shape, options.Streaming);
-            top = OnnxLayers.Emit(graph, shape, values, layer, x, initial, needSequence, Zeros);
+            top = OnnxLayers.Emit(graph, shape, values, layer, x, initial, lengths, needSequence, Zeros);
             if (options.Streaming)
             {
                 if (top.States.Length != initial!.Length) throw new InvalidOperationException("a layer's carried values do not match its inputs");
@@ -163,8 +194,37 @@ public static class OnnxExporter
         new("simdrnn.spec_hash", shape.Cell.Info.SpecHash),
         new("simdrnn.hidden", shape.Hidden.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.layers", shape.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("simdrnn.directions", shape.Directions.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.steps", shape.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("simdrnn.head", shape.Head.Name),
         new("simdrnn.model", options.Streaming ? "streaming" : "sequence"),
+        new("simdrnn.sequence_lens", options.SequenceLengths ? "input" : "none"),
     ];
+}
+
+/// <summary>
+/// The lengths input <c>sequence_lens</c> [B] int32 and, built on first use, the mask of valid steps [T, B, 1]
+/// (bool: step t of row b is within its length) that Scan bodies and per-step outputs read.
+/// </summary>
+internal sealed class OnnxLengths(OnnxGraphBuilder graph, string lengths)
+{
+    private string? valid;
+    private string? lengths64;
+
+    /// <summary>[B] int32, as ONNX's recurrent operators take it.</summary>
+    public string Lengths => lengths;
+
+    /// <summary>[B] int64, as ReverseSequence takes it.</summary>
+    public string Lengths64 => lengths64 ??= graph.Node("Cast", [lengths], new OnnxAttribute("to", Int: (long)OnnxType.Int64));
+
+    /// <summary>[T, B, 1] bool: t &lt; sequence_lens[b].</summary>
+    public string Valid => valid ??= Build();
+
+    private string Build()
+    {
+        string steps = graph.Squeeze(graph.Slice(graph.Node("Shape", [OnnxExporter.InputName]), 1, 2, 0), 0);
+        string t = graph.Node("Range", [graph.Int64Scalar(0), steps, graph.Int64Scalar(1)]);                 // [T]
+        string less = graph.Node("Less", [graph.Unsqueeze(t, 1), graph.Unsqueeze(Lengths64, 0)]);             // [T, B]
+        return graph.Unsqueeze(less, 2);
+    }
 }

@@ -70,7 +70,21 @@ internal sealed class OnnxGraphBuilder(string name, string prefix)
         return existing;
     }
 
-    public void Input(string value, OnnxDim[]? dims) => inputs.Add(new OnnxValue(value, dims));
+    /// <summary>An int64 scalar (Range's bounds), one initializer per distinct value.</summary>
+    public string Int64Scalar(long value)
+    {
+        string key = "s:" + value.ToString(CultureInfo.InvariantCulture);
+        if (!constants.TryGetValue(key, out var existing))
+        {
+            existing = $"{prefix}scalar_{constants.Count}";
+            initializers.Add(new OnnxTensor(existing, [], OnnxType.Int64, Int64s: [value]));
+            constants[key] = existing;
+        }
+
+        return existing;
+    }
+
+    public void Input(string value, OnnxDim[]? dims, OnnxType type = OnnxType.Float) => inputs.Add(new OnnxValue(value, dims, type));
 
     public void Output(string value, OnnxDim[]? dims) => outputs.Add(new OnnxValue(value, dims));
 

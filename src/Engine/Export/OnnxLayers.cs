@@ -18,30 +18,35 @@ internal static class OnnxLayers
 {
     // initial: [B, H] each, the output then the states; null to start from zeros.
     // zeros: a [B, H] zero tensor, built on first call (Scan takes explicit initial values).
-    public static OnnxLayerOutput Emit(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[]? initial, bool needSequence, Func<string> zeros)
+    // lengths: each row's length, or null when every row has all T steps. Past a row's length its output and
+    // states stay as they were, so the sequence output there repeats the row's last output (as SimdRnn's).
+    public static OnnxLayerOutput Emit(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[]? initial, OnnxLengths? lengths, bool needSequence, Func<string> zeros)
     {
         var info = shape.Cell.Info;
         return OnnxRecurrentOperator.For(info) is { } op
-            ? EmitOperator(graph, shape, parameters, layer, op, x, initial, needSequence)
-            : EmitScan(graph, shape, parameters, layer, x, initial ?? [.. Enumerable.Repeat(0, 1 + info.StateCount).Select(_ => zeros())]);
+            ? EmitOperator(graph, shape, parameters, layer, op, x, initial, lengths, needSequence)
+            : EmitScan(graph, shape, parameters, layer, x, initial ?? [.. Enumerable.Repeat(0, 1 + info.StateCount).Select(_ => zeros())], lengths);
     }
 
-    private static OnnxLayerOutput EmitOperator(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, OnnxRecurrentOperator op, string x, string[]? initial, bool needSequence)
+    private static OnnxLayerOutput EmitOperator(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, OnnxRecurrentOperator op, string x, string[]? initial, OnnxLengths? lengths, bool needSequence)
     {
-        var tensors = shape.LayerParameters[layer];
-        int hidden = shape.Hidden, inputs = shape.LayerInputs(layer), gates = op.GateOrder.Length;
+        int hidden = shape.Hidden, directions = shape.Directions, inputs = shape.LayerInputs(shape.RecurrentLayer(layer, 0)), gates = op.GateOrder.Length;
         string l = $"l{layer}_";
-        string w = graph.Floats(l + "W", [1, gates * hidden, inputs], Reorder(tensors.WeightIh.Of(parameters), op.GateOrder, hidden * inputs));
-        string r = graph.Floats(l + "R", [1, gates * hidden, hidden], Reorder(tensors.WeightHh.Of(parameters), op.GateOrder, hidden * hidden));
-        string b = graph.Floats(l + "B", [1, 2 * gates * hidden],
-            [.. Reorder(tensors.BiasIh.Of(parameters), op.GateOrder, hidden), .. Reorder(tensors.BiasHh.Of(parameters), op.GateOrder, hidden)]);
+
+        // W, R, B stacked [directions, ...]: forward, then reverse (PyTorch's "_reverse" tensors).
+        var directionTensors = Enumerable.Range(0, directions).Select(d => shape.LayerParameters[shape.RecurrentLayer(layer, d)]).ToArray();
+        string w = graph.Floats(l + "W", [directions, gates * hidden, inputs], [.. directionTensors.SelectMany(t => Reorder(t.WeightIh.Of(parameters), op.GateOrder, hidden * inputs))]);
+        string r = graph.Floats(l + "R", [directions, gates * hidden, hidden], [.. directionTensors.SelectMany(t => Reorder(t.WeightHh.Of(parameters), op.GateOrder, hidden * hidden))]);
+        string b = graph.Floats(l + "B", [directions, 2 * gates * hidden],
+            [.. directionTensors.SelectMany(t => (float[])[.. Reorder(t.BiasIh.Of(parameters), op.GateOrder, hidden), .. Reorder(t.BiasHh.Of(parameters), op.GateOrder, hidden)])]);
 
         var operands = new List<string> { x, w, r, b };
-        if (initial is not null)
+        if (initial is not null || lengths is not null)
         {
-            operands.Add("");   // sequence_lens: every sequence has all T steps
-            operands.AddRange(initial.Select(state => graph.Unsqueeze(state, 0)));
+            operands.Add(lengths?.Lengths ?? "");   // sequence_lens: "" when every sequence has all T steps
         }
+
+        if (initial is not null) operands.AddRange(initial.Select(state => graph.Unsqueeze(state, 0)));
 
         bool streaming = initial is not null;
         string y = needSequence ? graph.Fresh(l + "Y") : "";
@@ -52,17 +57,45 @@ internal static class OnnxLayers
             results.Add(streaming ? graph.Fresh(l + "Y_c") : "");
         }
 
-        graph.NodeTo(op.OpType, [.. operands], [.. results], [new OnnxAttribute("hidden_size", Int: hidden), .. op.Attributes]);
+        // Bidirectional: the operator's activation lists name each direction's activations, forward then reverse.
+        var attributes = op.Attributes.Select(a => directions == 2 && a.Name == "activations" ? a with { Strings = [.. a.Strings!, .. a.Strings!] } : a);
+        OnnxAttribute[] direction = directions == 2 ? [new OnnxAttribute("direction", String: "bidirectional")] : [];
+        graph.NodeTo(op.OpType, [.. operands], [.. results], [new OnnxAttribute("hidden_size", Int: hidden), .. direction, .. attributes]);
 
-        // Y [T, 1, B, H], Y_h and Y_c [1, B, H]: drop the direction axis.
-        string last = graph.Squeeze(yh, 0);
-        var states = new List<string> { last };
-        if (op.OpType == "LSTM" && streaming)
+        if (directions == 1)
         {
-            states.Add(graph.Squeeze(results[2], 0));
+            // Y [T, 1, B, H], Y_h and Y_c [1, B, H]: drop the direction axis.
+            string last = graph.Squeeze(yh, 0);
+            var states = new List<string> { last };
+            if (op.OpType == "LSTM" && streaming)
+            {
+                states.Add(graph.Squeeze(results[2], 0));
+            }
+
+            if (!needSequence) return new OnnxLayerOutput(null, last, [.. states]);
+
+            // ONNX's Y is zero past a row's length, where SimdRnn's output stays the last step's: Y_h, the last valid step.
+            string sequence = graph.Squeeze(y, 1);
+            if (lengths is not null) sequence = graph.Node("Where", [lengths.Valid, sequence, last]);
+            return new OnnxLayerOutput(sequence, last, [.. states]);
         }
 
-        return new OnnxLayerOutput(needSequence ? graph.Squeeze(y, 1) : null, last, [.. states]);
+        // Y_h [2, B, H] -> [B, 2, H] -> [B, 2H]: [forward h_n, reverse h_n], what the last-step head reads.
+        string features = graph.Node("Reshape", [graph.Transpose(yh, 1, 0, 2), graph.Int64s(0, 2 * hidden)]);
+        if (!needSequence) return new OnnxLayerOutput(null, features, []);
+
+        // Past a row's length SimdRnn's forward half repeats the row's last output and its reverse half is zero:
+        // where a step is not valid, take Y_h times [1, 0] per direction.
+        string all = y;
+        if (lengths is not null)
+        {
+            string fill = graph.Node("Mul", [yh, graph.Floats(l + "forward_only", [2, 1, 1], [1f, 0f])]);       // [2, B, H]
+            all = graph.Node("Where", [graph.Unsqueeze(lengths.Valid, 1), y, fill]);                            // [T, 2, B, H]
+        }
+
+        // Y [T, 2, B, H] -> [T, B, 2, H] -> [T, B, 2H]: each step [forward, reverse], what the next layer reads.
+        string sequenceBoth = graph.Node("Reshape", [graph.Transpose(all, 0, 2, 1, 3), graph.Int64s(0, 0, 2 * hidden)]);
+        return new OnnxLayerOutput(sequenceBoth, features, []);
     }
 
     /// <summary>Gate blocks of <paramref name="block"/> values each, in ONNX's order.</summary>
@@ -77,38 +110,66 @@ internal static class OnnxLayers
         return result;
     }
 
-    private static OnnxLayerOutput EmitScan(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[] initial)
+    private static OnnxLayerOutput EmitScan(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, string x, string[] initial, OnnxLengths? lengths)
+    {
+        var forward = EmitScan(graph, shape, parameters, layer, 0, x, initial, lengths);
+        if (shape.Directions == 1) return forward;
+
+        // [forward, reverse] at each step [T, B, 2H], and the two final outputs [B, 2H] (PyTorch's h_n).
+        var reverse = EmitScan(graph, shape, parameters, layer, 1, x, initial, lengths);
+        string sequence = graph.Node("Concat", [forward.Sequence!, reverse.Sequence!], new OnnxAttribute("axis", Int: 2));
+        string last = graph.Node("Concat", [forward.Last, reverse.Last], new OnnxAttribute("axis", Int: 1));
+        return new OnnxLayerOutput(sequence, last, []);
+    }
+
+    // One direction. The reverse one scans each row's valid steps from its last: with every row T long, Scan's
+    // own reverse directions; with lengths, ReverseSequence (which reverses each row's first length steps) before
+    // and after a masked forward scan, then zeros past each length, as SimdRnn's reverse output is there.
+    private static OnnxLayerOutput EmitScan(OnnxGraphBuilder graph, NetworkShape shape, float[] parameters, int layer, int direction, string x, string[] initial, OnnxLengths? lengths)
     {
         var info = shape.Cell.Info;
-        var tensors = shape.LayerParameters[layer];
-        int hidden = shape.Hidden, inputs = shape.LayerInputs(layer);
-        string l = $"l{layer}_";
+        int recurrent = shape.RecurrentLayer(layer, direction);
+        var tensors = shape.LayerParameters[recurrent];
+        int hidden = shape.Hidden, inputs = shape.LayerInputs(recurrent);
+        string l = direction == 0 ? $"l{layer}_" : $"l{layer}_reverse_";
 
         // The input projection of every step at once, outside the loop: XP [T, B, G*H] = X · weight_ih^T + bias_ih.
         string weightIh = graph.Floats(l + "weight_ih_T", [inputs, info.GateCount * hidden], Transpose(tensors.WeightIh.Of(parameters), info.GateCount * hidden, inputs));
         string biasIh = graph.Floats(l + "bias_ih", [info.GateCount * hidden], tensors.BiasIh.Of(parameters).ToArray());
         string xp = graph.Add(graph.MatMul(x, weightIh), biasIh);
 
-        var body = ScanBody(shape, parameters, layer);
+        bool reverse = direction == 1;
+        if (reverse && lengths is not null) xp = Reversed(graph, xp, lengths);
+
+        var body = ScanBody(shape, parameters, recurrent, l + "step_", masked: lengths is not null);
         int carried = 1 + info.StateCount;
         string[] results = [.. Enumerable.Range(0, carried).Select(i => graph.Fresh(l + "state")), graph.Fresh(l + "Y")];
-        graph.NodeTo("Scan", [.. initial, xp], results,
-            new OnnxAttribute("body", Graph: body),
-            new OnnxAttribute("num_scan_inputs", Int: 1));
-        return new OnnxLayerOutput(results[^1], results[0], results[..carried]);
+        string[] scanned = lengths is null ? [xp] : [xp, lengths.Valid];
+        OnnxAttribute[] directions = reverse && lengths is null
+            ? [new OnnxAttribute("scan_input_directions", Ints: [1]), new OnnxAttribute("scan_output_directions", Ints: [1])]
+            : [];
+        graph.NodeTo("Scan", [.. initial, .. scanned], results,
+            [new OnnxAttribute("body", Graph: body), new OnnxAttribute("num_scan_inputs", Int: scanned.Length), .. directions]);
+        string y = results[^1];
+        if (reverse && lengths is not null) y = graph.Node("Where", [lengths.Valid, Reversed(graph, y, lengths), graph.Scalar(0f)]);
+        return new OnnxLayerOutput(y, results[0], results[..carried]);
     }
+
+    /// <summary>[T, B, n] with each row's first length steps in reverse order (the rest as they were).</summary>
+    private static string Reversed(OnnxGraphBuilder graph, string sequence, OnnxLengths lengths) =>
+        graph.Node("ReverseSequence", [sequence, lengths.Lengths64], new OnnxAttribute("batch_axis", Int: 1), new OnnxAttribute("time_axis", Int: 0));
 
     /// <summary>
     /// The Scan body: inputs the previous output and states [B, H] and this step's input projection [B, G*H];
     /// outputs the new output and states, and the output again as the scan output. Weights are the body's own
-    /// initializers.
+    /// initializers. Masked: a second scan input, valid [B, 1] bool, keeps a row's previous values where false.
     /// </summary>
-    private static OnnxGraph ScanBody(NetworkShape shape, float[] parameters, int layer)
+    private static OnnxGraph ScanBody(NetworkShape shape, float[] parameters, int recurrent, string prefix, bool masked)
     {
         var info = shape.Cell.Info;
-        var tensors = shape.LayerParameters[layer];
+        var tensors = shape.LayerParameters[recurrent];
         int hidden = shape.Hidden;
-        var body = new OnnxGraphBuilder($"{info.Name}_step_l{layer}", $"l{layer}_step_");
+        var body = new OnnxGraphBuilder($"{info.Name}_{prefix.TrimEnd('_')}", prefix);
         OnnxDim[] rowDims = ["batch", hidden];
         string hPrev = body.Fresh("h_prev");
         body.Input(hPrev, rowDims);
@@ -116,6 +177,9 @@ internal static class OnnxLayers
         foreach (var state in statesPrev) body.Input(state, rowDims);
         string xp = body.Fresh("xp");
         body.Input(xp, ["batch", info.GateCount * hidden]);
+        string? valid = masked ? body.Fresh("valid") : null;
+        if (valid is not null) body.Input(valid, ["batch", 1], OnnxType.Bool);
+        string Kept(string next, string previous) => valid is null ? next : body.Node("Where", [valid, next, previous]);
 
         int ro = info.OutputRecurrentGates, re = info.ExpressionRecurrentGates;
         string Projection(string input, string name, int firstBlock, int blocks)
@@ -136,13 +200,13 @@ internal static class OnnxLayers
         }
 
         var stored = step.Emit(info.ForwardGraph);
-        string hNew = stored[(StepBuffer.HNew, 0)];
+        string hNew = Kept(stored[(StepBuffer.HNew, 0)], hPrev);
         var outputs = new List<string> { body.Fresh("h_next"), };
         body.NodeTo("Identity", [hNew], [outputs[0]]);
         for (int s = 0; s < info.StateCount; s++)
         {
             outputs.Add(body.Fresh(info.States[s].Name + "_next"));
-            body.NodeTo("Identity", [stored[(StepBuffer.StateNew, s)]], [outputs[^1]]);
+            body.NodeTo("Identity", [Kept(stored[(StepBuffer.StateNew, s)], statesPrev[s])], [outputs[^1]]);
         }
 
         foreach (var output in outputs) body.Output(output, rowDims);

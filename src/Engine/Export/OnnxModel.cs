@@ -10,14 +10,16 @@ namespace SimdRnn.Export;
 internal enum OnnxType
 {
     Float = 1,
+    Int32 = 6,
     Int64 = 7,
+    Bool = 9,
 }
 
 /// <summary>A constant tensor: an initializer or an attribute value.</summary>
 internal sealed record OnnxTensor(string Name, long[] Dims, OnnxType Type, float[]? Floats = null, long[]? Int64s = null);
 
-/// <summary>A graph input or output: a float tensor whose dimensions are sizes or named symbols (<c>batch</c>).</summary>
-internal sealed record OnnxValue(string Name, OnnxDim[]? Dims);
+/// <summary>A graph input or output: a tensor (float unless said) whose dimensions are sizes or named symbols (<c>batch</c>).</summary>
+internal sealed record OnnxValue(string Name, OnnxDim[]? Dims, OnnxType Type = OnnxType.Float);
 
 /// <summary>A dimension: a fixed size, or a symbol the runtime binds.</summary>
 internal readonly record struct OnnxDim(long Size, string? Symbol)
@@ -144,7 +146,7 @@ internal static class OnnxEncoding
         Nested(output, 2, Message(type =>                                 // type: TypeProto
             Nested(type, 1, Message(tensor =>                             // tensor_type: TypeProto.Tensor
             {
-                Int64(tensor, 1, (long)OnnxType.Float);                   // elem_type
+                Int64(tensor, 1, (long)value.Type);                       // elem_type
                 if (value.Dims is null) return;
                 Nested(tensor, 2, Message(shape =>                        // shape: TensorShapeProto
                 {

@@ -54,6 +54,29 @@ public sealed class ExportCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("lstm", false)]
+    [InlineData("mgu", false)]
+    [InlineData("gru", true)]
+    [InlineData("indrnn", true)]
+    public void Lengths_AddsSequenceLens_AndGivesPredictWithLengths(string cell, bool bidirectional)
+    {
+        var (path, shape, parameters) = SaveModel(cell, bidirectional);
+        string onnx = Path.Combine(_dir.Path, "model.onnx");
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", onnx, "--lengths");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("sequence model with sequence_lens", run.Error);
+        using var session = Session(File.ReadAllBytes(onnx));
+        using var model = new InferenceModel(shape, parameters);
+        using var reference = model.CreateSession(2);
+        int[] lengths = [2, 4];
+        var sequences = Models.Sequences(shape, 2, seed: 6);
+        var expected = new float[2 * shape.OutputsPerSequence];
+        reference.Predict(sequences, 2, lengths, expected);
+        AssertClose(expected, RunWithLengths(session, sequences, lengths, shape.Steps, shape.Inputs)[OnnxExporter.ProbabilitiesName], 1e-5, cell);
+    }
+
     [Fact]
     public void MissingModel_IsOneLineAndExitOne()
     {
@@ -99,22 +122,6 @@ public sealed class ExportCommandTests : IDisposable
         Assert.StartsWith($"simdrnn: cannot write {_dir.Path}: ", run.ErrorLines[0]);
     }
 
-    [Fact]
-    public void BidirectionalModel_IsRefusedInOneLine_AndLeavesNothing()
-    {
-        var shape = Models.Shape("lstm", steps: 4, inputs: 3, hidden: 5, layers: 1, classes: 3, bidirectional: true);
-        using var network = Models.Network(shape, seed: 11);
-        string path = Path.Combine(_dir.Path, "bi.safetensors");
-        ModelFile.Save(path, network);
-
-        var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", Path.Combine(_dir.Path, "out.onnx"));
-
-        Assert.Equal(1, run.ExitCode);
-        Assert.Equal([$"simdrnn: {path}: a bidirectional network cannot be exported to ONNX yet: only one-direction networks are"], run.ErrorLines);
-        Assert.Single(Directory.GetFiles(_dir.Path));
-        Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, network.Parameters));
-    }
-
     [Theory]
     [InlineData("--model")]
     [InlineData("--onnx")]
@@ -126,9 +133,20 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal([$"simdrnn: {option} FILE is required; run 'simdrnn export --help' for usage"], run.ErrorLines);
     }
 
-    private (string Path, NetworkShape Shape, float[] Parameters) SaveModel(string cell)
+    [Fact]
+    public void BidirectionalStreaming_IsOneLineAndExitOne_AndWritesNothing()
     {
-        var shape = Models.Shape(cell, steps: 4, inputs: 3, hidden: 5, layers: 2, classes: 3);
+        var (path, _, _) = SaveModel("lstm", bidirectional: true);
+        string onnx = Path.Combine(_dir.Path, "out.onnx");
+        var run = CliHarness.Run(CellCatalog.BuiltIn, "export", "--model", path, "--onnx", onnx, "--streaming");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal([$"simdrnn: {path}: a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model"], run.ErrorLines);
+        Assert.False(File.Exists(onnx));
+    }
+
+    private (string Path, NetworkShape Shape, float[] Parameters) SaveModel(string cell, bool bidirectional = false)
+    {
+        var shape = Models.Shape(cell, steps: 4, inputs: 3, hidden: 5, layers: 2, classes: 3, bidirectional);
         using var network = Models.Network(shape, seed: 11);
         string path = Path.Combine(_dir.Path, $"{cell}.safetensors");
         ModelFile.Save(path, network);

@@ -50,6 +50,74 @@ public sealed class OnnxExportTests
 
     [Theory]
     [MemberData(nameof(CellsAndLayers))]
+    public void SequenceModel_WithLengths_GivesPredictWithLengths(string cell, int layers) =>
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: false, withLengths: true);
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
+    public void Bidirectional_GivesPredict(string cell, int layers) =>
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: true, withLengths: false);
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
+    public void Bidirectional_WithLengths_GivesPredictWithLengths(string cell, int layers) =>
+        AssertLengths(cell, layers, new Head(HeadKind.Classify, 4), bidirectional: true, withLengths: true);
+
+    public static TheoryData<string, HeadKind> CellsAndPerStepHeads()
+    {
+        var data = new TheoryData<string, HeadKind>();
+        foreach (var cell in new[] { "rnn", "lstm", "gru", "mgu", "janet" })
+        {
+            foreach (var (_, kind) in Head.Kinds) data.Add(cell, kind);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndPerStepHeads))]
+    public void EveryHead_WithLengths_GivesPredictWithLengths(string cell, HeadKind kind)
+    {
+        var head = new Head(kind, kind is HeadKind.Classify or HeadKind.Tag ? 4 : 2);
+        AssertLengths(cell, 2, head, bidirectional: false, withLengths: true);
+        AssertLengths(cell, 2, head, bidirectional: true, withLengths: false);
+        AssertLengths(cell, 2, head, bidirectional: true, withLengths: true);
+    }
+
+    // Lengths 1..T in no order, the full length included; the padding past each length holds values, not zeros.
+    // Without lengths, the model has no sequence_lens input and every sequence is T long.
+    private static void AssertLengths(string cell, int layers, Head head, bool bidirectional, bool withLengths)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 6, inputs: 5, hidden: 7, layers: layers, head, bidirectional);
+        using var network = Models.Network(shape, seed: 13 + layers);
+        using var model = InferenceModel.FromNetwork(network);
+        int[] lengths = withLengths ? [6, 1, 3, 5] : [6, 6, 6, 6];
+        var sequences = Models.Sequences(shape, lengths.Length, seed: 14);
+        var expected = new float[lengths.Length * shape.OutputsPerSequence];
+        using (var session = model.CreateSession(lengths.Length))
+        {
+            session.Predict(sequences, lengths.Length, lengths, expected);
+        }
+
+        using var onnx = Session(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { SequenceLengths = withLengths }));
+        string[] inputs = withLengths ? [OnnxExporter.InputName, OnnxExporter.SequenceLengthsName] : [OnnxExporter.InputName];
+        Assert.Equal(inputs, onnx.InputNames);
+        var actual = withLengths
+            ? RunWithLengths(onnx, sequences, lengths, shape.Steps, shape.Inputs)[OnnxExporter.OutputName(head)]
+            : Run(onnx, (OnnxExporter.InputName, sequences, [lengths.Length, shape.Steps, shape.Inputs]))[OnnxExporter.OutputName(head)];
+        AssertClose(expected, actual, Tolerance, $"{cell}, {layers} layer(s), {head}{(bidirectional ? ", bidirectional" : "")}, lengths {string.Join(' ', lengths)}");
+    }
+
+    [Fact]
+    public void StreamingWithLengths_Throws()
+    {
+        var shape = new NetworkShape(Cell("lstm"), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2);
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, new float[shape.ParameterCount], new OnnxExportOptions { Streaming = true, SequenceLengths = true }));
+        Assert.Equal("the streaming (one-step) model takes no sequence lengths: stop stepping a stream at its end", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(CellsAndLayers))]
     public void StreamingModel_StepByStep_GivesInferenceSessionStep(string cell, int layers)
     {
         var shape = new NetworkShape(Cell(cell), steps: 5, inputs: 3, hidden: 6, layers: layers, classes: 3);
@@ -175,6 +243,18 @@ public sealed class OnnxExportTests
         Assert.Equal(["probabilities"], onnx.OutputNames);
     }
 
+    [Theory]
+    [InlineData("rnn")]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void BidirectionalLayers_AreOneBidirectionalOperator(string cell)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2, bidirectional: true);
+        var bytes = OnnxExporter.Export(shape, new float[shape.ParameterCount]);
+        Assert.True(Contains(bytes, System.Text.Encoding.UTF8.GetBytes("bidirectional")), $"{cell}: no direction = bidirectional");
+        Assert.False(Contains(bytes, System.Text.Encoding.UTF8.GetBytes("Scan")), $"{cell}: a Scan node");
+    }
+
     [Fact]
     public void OpsetOutOfRange_Throws()
     {
@@ -197,6 +277,16 @@ public sealed class OnnxExportTests
         OnnxExporter.Save(path, model, new OnnxExportOptions { Streaming = true });
         Assert.Equal(OnnxExporter.Export(shape, model.Parameters, new OnnxExportOptions { Streaming = true }), File.ReadAllBytes(path));
         Assert.Equal([path], Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("mgu")]
+    public void BidirectionalStreaming_Throws(string cell)
+    {
+        var shape = new NetworkShape(Cell(cell), steps: 2, inputs: 2, hidden: 3, layers: 1, classes: 2, bidirectional: true);
+        var error = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(shape, new float[shape.ParameterCount], new OnnxExportOptions { Streaming = true }));
+        Assert.Equal("a bidirectional model has no streaming (one-step) export: its reverse direction reads each sequence from its end; export the sequence model", error.Message);
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;

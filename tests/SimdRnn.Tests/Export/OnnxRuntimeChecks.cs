@@ -21,6 +21,19 @@ internal static class OnnxRuntimeChecks
         return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
     }
 
+    /// <summary>The named outputs of a run of the sequence model with its <c>sequence_lens</c> input.</summary>
+    public static Dictionary<string, float[]> RunWithLengths(InferenceSession session, float[] sequences, int[] lengths, int steps, int inputs)
+    {
+        int count = lengths.Length;
+        var values = new List<NamedOnnxValue>
+        {
+            NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(sequences, [count, steps, inputs])),
+            NamedOnnxValue.CreateFromTensor(OnnxExporter.SequenceLengthsName, new DenseTensor<int>(lengths, [count])),
+        };
+        using var results = session.Run(values);
+        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
+    }
+
     public static float[] Probabilities(InferenceSession session, float[] sequences, int count, int steps, int inputs) =>
         Run(session, (OnnxExporter.InputName, sequences, [count, steps, inputs]))[OnnxExporter.ProbabilitiesName];
 
