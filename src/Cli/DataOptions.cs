@@ -14,8 +14,8 @@ public enum DataFormat
 }
 
 /// <summary>
-/// The data options shared by <c>train</c> and <c>eval</c> (<c>--data-format</c>, <c>--task</c>, the files and the CSV
-/// form), checked, and the one place that loads them. Every problem with a file leaves as a <see cref="CliDataException"/>.
+/// The data options shared by <c>train</c>, <c>eval</c>, <c>bench</c> and <c>sweep</c> (<c>--data-format</c>,
+/// <c>--mnist-layout</c>, <c>--task</c>, the files and the CSV form), checked, and the one place that loads them. Every problem with a file leaves as a <see cref="CliDataException"/>.
 /// </summary>
 /// <param name="Format">mnist, csv or text.</param>
 /// <param name="Task">What the targets are; text is always tag (the next character at every step).</param>
@@ -32,10 +32,14 @@ public sealed record DataOptions(DataFormat Format, HeadKind Task, string? Train
     /// <summary>The share of a text held out for testing when no --test file is given: its last tenth.</summary>
     public const double HeldOutShare = 0.1;
 
+    /// <summary>How an MNIST image becomes a sequence (<c>--mnist-layout</c>); rows for other formats.</summary>
+    public MnistLayout MnistLayout { get; init; } = MnistLayout.Rows;
+
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("data", "DIR", "MNIST directory", "$SIMDRNN_DATA, else ~/.cache/simdrnn/mnist"),
         new("data-format", "mnist|csv|text", "Training data: MNIST, CSV files of your own sequences, or plain text (a character model)", "mnist"),
+        new("mnist-layout", "rows|pixels|permuted", "MNIST as 28 steps of 28 pixels, 784 steps of 1 pixel, or those 784 in a fixed random order (docs/data.md)", "rows; a saved model's own"),
         new("task", "classify|tag|regress|regress-steps", "What CSV targets are: a class per sequence, a class per step, K numbers per sequence, K numbers per step", "classify"),
         new("train", "FILE", "CSV or text training file"),
         new("test", "FILE", "CSV or text test file", "for text: the last tenth of --train"),
@@ -56,9 +60,10 @@ public sealed record DataOptions(DataFormat Format, HeadKind Task, string? Train
 
     /// <summary>
     /// Reads and checks the data options. <paramref name="model"/>, for eval, is the model's shape: it fixes the task,
-    /// steps and inputs, and only a test file is read.
+    /// steps and inputs, and only a test file is read. <paramref name="trainedLayout"/> is the MNIST layout of a saved
+    /// model (eval, or train's --resume): MNIST is read that way, and a different --mnist-layout is refused.
     /// </summary>
-    public static DataOptions Read(ParsedArguments parsed, NetworkShape? model = null)
+    public static DataOptions Read(ParsedArguments parsed, NetworkShape? model = null, MnistLayout? trainedLayout = null)
     {
         var format = parsed.Choice("data-format", DataFormat.Mnist, Formats);
         bool training = model is null;
@@ -69,8 +74,17 @@ public sealed record DataOptions(DataFormat Format, HeadKind Task, string? Train
                 throw new UsageException($"--{stray} needs --data-format csv{(stray is "train" or "test" or "steps" ? " or text" : "")}");
             }
 
-            return new DataOptions(format, HeadKind.Classify, null, null, null, 0, parsed.Raw("data"));
+            var mnistLayout = parsed.Choice("mnist-layout", trainedLayout ?? MnistLayout.Rows, MnistLayouts.Names);
+            if (trainedLayout is { } trained && mnistLayout != trained)
+            {
+                throw new UsageException(
+                    $"--mnist-layout {parsed.Raw("mnist-layout")} differs from the model's layout, {MnistLayouts.NameOf(trained)}: a model reads images as it was trained (omit the option)");
+            }
+
+            return new DataOptions(format, HeadKind.Classify, null, null, null, 0, parsed.Raw("data")) { MnistLayout = mnistLayout };
         }
+
+        if (parsed.Has("mnist-layout")) throw new UsageException($"--mnist-layout needs --data-format mnist (it says how an MNIST image becomes a sequence), not {FormatName(format)}");
 
         if (parsed.Has("data")) throw new UsageException($"--data DIR is MNIST's directory; with --data-format {FormatName(format)} give --train FILE and --test FILE");
         if (training && !parsed.Has("train")) throw new UsageException($"--data-format {FormatName(format)} needs --train FILE");
@@ -151,10 +165,10 @@ public sealed record DataOptions(DataFormat Format, HeadKind Task, string? Train
             case DataFormat.Mnist:
                 string directory = MnistSource.ResolveDirectory(MnistDirectory);
                 MnistSource.EnsureAvailable(directory, log);
-                var train = MnistSource.Load(directory, train: true);
-                var test = MnistSource.Load(directory, train: false);
+                var train = MnistSource.Load(directory, train: true, MnistLayout);
+                var test = MnistSource.Load(directory, train: false, MnistLayout);
                 return new LoadedData(train, test, null,
-                    string.Create(CultureInfo.InvariantCulture, $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images"));
+                    string.Create(CultureInfo.InvariantCulture, $"MNIST from {directory}: {train.Count:N0} training and {test.Count:N0} test images as {MnistLayouts.Describe(MnistLayout)}"));
             case DataFormat.Csv:
                 return Translate(() =>
                 {
@@ -182,7 +196,7 @@ public sealed record DataOptions(DataFormat Format, HeadKind Task, string? Train
             case DataFormat.Mnist:
                 string directory = MnistSource.ResolveDirectory(MnistDirectory);
                 MnistSource.EnsureAvailable(directory, log);
-                return MnistSource.Load(directory, train: false);
+                return MnistSource.Load(directory, train: false, MnistLayout);
             case DataFormat.Csv:
                 return Translate(() => CsvDataset.Load(Test!, Csv!));
             default:

@@ -46,8 +46,8 @@ public sealed class EvalCommand : ICliCommand
         bool json = parsed.Has("json");
 
         using var model = ModelEvaluator.Load(path, context.Cells, parsed.Raw("cell"), threads);
-        var data = DataOptions.Read(parsed, model.Shape);
-        if (data.Format == DataFormat.Mnist) ModelLoading.CheckMnistShaped(path, model.Shape);
+        var data = DataOptions.Read(parsed, model.Shape, model.Description.MnistLayout);
+        if (data.Format == DataFormat.Mnist) ModelLoading.CheckMnistShaped(path, model.Shape, data.MnistLayout);
         var test = data.LoadTest(model.Shape, model.Description.Vocabulary, context.Error.WriteLine);
 
         var evaluator = model.Evaluator;

@@ -54,7 +54,11 @@ public sealed class InspectCommand : ICliCommand
             context.Out.WriteLine(ModelJson.Inspect(new InspectLine(path, bytes, header.Metadata.GetValueOrDefault(ModelFile.Keys.Format),
                 shape?.Cell.Info.Name ?? header.Metadata.GetValueOrDefault(ModelFile.Keys.Cell), shape?.Steps, shape?.Inputs, shape?.Hidden, shape?.Layers, shape is { Head.Classifies: true } ? shape.Outputs : null,
                 parameters, header.Tensors.Select(t => new TensorLine(t.Name, t.DType.Name(), t.Shape)).ToArray(),
-                header.Metadata.ToDictionary(), model is not null, error) { Head = shape?.Head.Name, Outputs = shape?.Outputs }));
+                header.Metadata.ToDictionary(), model is not null, error) {
+                    Head = shape?.Head.Name,
+                    Outputs = shape?.Outputs,
+                    MnistLayout = model is not null && header.Metadata.ContainsKey(ModelFile.Keys.MnistLayout) ? SimdRnn.Data.MnistLayouts.NameOf(model.MnistLayout) : null,
+                }));
         }
         else
         {
@@ -80,6 +84,7 @@ public sealed class InspectCommand : ICliCommand
             text.Append(invariant, $"Sizes: steps {shape.Steps}, input {shape.Inputs}, hidden {shape.Hidden}, layers {shape.Layers}{(shape.Bidirectional ? " bidirectional" : "")}, {(shape.Head.Classifies ? "classes" : "outputs")} {shape.Outputs}\n");
             if (shape.Head.Kind != SimdRnn.Model.HeadKind.Classify) text.Append(invariant, $"Head: {shape.Head.Name} ({(shape.Head.PerStep ? "every step" : "the last step")})\n");
             if (model.Vocabulary is { } vocabulary) text.Append(invariant, $"Vocabulary: {vocabulary.Count} characters (a character model)\n");
+            if (metadata.ContainsKey(ModelFile.Keys.MnistLayout)) text.Append(invariant, $"MNIST layout: {SimdRnn.Data.MnistLayouts.NameOf(model.MnistLayout)} ({SimdRnn.Data.MnistLayouts.Describe(model.MnistLayout)})\n");
             if (!model.IsSimdRnnFile) text.Append("  (inferred from the tensor shapes: the file has no SimdRnn metadata)\n");
         }
         else

@@ -23,8 +23,8 @@ public static class MnistSource
         return 0;
     });
 
-    /// <summary>The training (60,000) or test (10,000) images as 28 steps of 28 pixels in [0, 1].</summary>
-    public static SequenceDataset Load(string directory, bool train) => Translate(() => Mnist.Load(directory, train));
+    /// <summary>The training (60,000) or test (10,000) images as sequences of <paramref name="layout"/>, pixels in [0, 1].</summary>
+    public static SequenceDataset Load(string directory, bool train, MnistLayout layout = MnistLayout.Rows) => Translate(() => Mnist.Load(directory, train, layout));
 
     private static T Translate<T>(Func<T> action)
     {

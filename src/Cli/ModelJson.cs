@@ -40,6 +40,9 @@ public sealed record InspectLine(
 
     /// <summary>The head's outputs per prediction (classes or values), when the model loads.</summary>
     public int? Outputs { get; init; }
+
+    /// <summary>How the model reads an MNIST image (rows, pixels, permuted), when the file records it.</summary>
+    public string? MnistLayout { get; init; }
 }
 
 /// <summary>Source-generated serialization of the model commands' JSON (no reflection, NativeAOT-safe), snake_case names.</summary>

@@ -1,4 +1,5 @@
 using SimdRnn.Cells;
+using SimdRnn.Data;
 using SimdRnn.Inference;
 using SimdRnn.IO;
 using SimdRnn.Model;
@@ -44,16 +45,14 @@ public static class ModelLoading
         }
     }
 
-    /// <summary>A model that reads MNIST: 28 steps of 28 pixels, 10 classes.</summary>
-    public static void CheckMnistShaped(LoadedModel model) => CheckMnistShaped(model.Path, model.Shape);
-
-    /// <inheritdoc cref="CheckMnistShaped(LoadedModel)"/>
-    public static void CheckMnistShaped(string path, NetworkShape shape)
+    /// <summary>A model that reads MNIST in <paramref name="layout"/> (28 steps of 28 pixels for rows, 784 of 1 otherwise), 10 classes.</summary>
+    public static void CheckMnistShaped(string path, NetworkShape shape, MnistLayout layout)
     {
-        if (shape.Steps != DigitImages.Side || shape.Inputs != DigitImages.Side || shape.Head != SimdRnn.Model.Head.Classify(SimdRnn.Data.Mnist.Classes))
+        int steps = MnistLayouts.Steps(layout), inputs = MnistLayouts.Inputs(layout);
+        if (shape.Steps != steps || shape.Inputs != inputs || shape.Head != SimdRnn.Model.Head.Classify(Mnist.Classes))
         {
             throw new CliDataException(
-                $"{path}: expected a model of {DigitImages.Side} steps of {DigitImages.Side} inputs and {SimdRnn.Data.Mnist.Classes} classes (MNIST), " +
+                $"{path}: expected a model of {steps} steps of {inputs} input{(inputs == 1 ? "" : "s")} and {Mnist.Classes} classes (MNIST, {MnistLayouts.NameOf(layout)} layout), " +
                 $"found {shape.Steps} steps of {shape.Inputs} inputs and a {shape.Head} head");
         }
     }

@@ -55,14 +55,18 @@ public sealed class PredictCommand : ICliCommand
         var evaluator = model.Evaluator;
         if (csv is not null) return PredictCsv(csv, limit, json, model.Shape, evaluator, context);
 
-        ModelLoading.CheckMnistShaped(path, model.Shape);
+        // The images are read as the model was trained to read them: rows, pixels or permuted pixels.
+        var layout = model.Description.MnistLayout;
+        ModelLoading.CheckMnistShaped(path, model.Shape, layout);
         foreach (string file in parsed.Positionals)
         {
             var images = DigitImages.Read(file, limit);
             if (images.Count == 0) continue;
-            var values = new float[images.Count * DigitImages.Side * DigitImages.Side];
-            for (int i = 0; i < images.Count; i++) images[i].Pixels.CopyTo(values, i * DigitImages.Side * DigitImages.Side);
-            var data = new SequenceDataset(values, new int[images.Count], DigitImages.Side, DigitImages.Side, model.Shape.Outputs);
+            var pixels = new float[images.Count * MnistLayouts.Pixels];
+            for (int i = 0; i < images.Count; i++) images[i].Pixels.CopyTo(pixels, i * MnistLayouts.Pixels);
+            var values = new float[pixels.Length];
+            MnistLayouts.Arrange<float>(layout, pixels, values);
+            var data = new SequenceDataset(values, new int[images.Count], MnistLayouts.Steps(layout), MnistLayouts.Inputs(layout), model.Shape.Outputs);
             var probabilities = evaluator.Predict(data);
             int classes = model.Shape.Outputs;
             for (int i = 0; i < images.Count; i++)

@@ -45,7 +45,7 @@ public sealed class QuantizeCommand : ICliCommand
         using var int8 = model.Quantize();
         try
         {
-            QuantizedModelFile.Save(output, int8, new ModelCheckpoint { Epoch = loaded.Epoch ?? 0, Options = loaded.Options, Vocabulary = loaded.Description.Vocabulary });
+            QuantizedModelFile.Save(output, int8, new ModelCheckpoint { Epoch = loaded.Epoch ?? 0, Options = loaded.Options, Vocabulary = loaded.Description.Vocabulary, MnistLayout = MnistLayoutOf(loaded.Description) });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -58,4 +58,8 @@ public sealed class QuantizeCommand : ICliCommand
             $"Wrote {output} ({ModelLoading.Describe(loaded)}, int8): {written:N0} bytes, {100.0 * written / floatBytes:F1}% of the {floatBytes:N0} bytes of its float32 parameters"));
         return ExitCodes.Success;
     }
+
+    // The key is carried over only when the source file has it, so a CSV model stays without one.
+    private static SimdRnn.Data.MnistLayout? MnistLayoutOf(ModelDescription description) =>
+        description.Metadata.ContainsKey(ModelFile.Keys.MnistLayout) ? description.MnistLayout : null;
 }

@@ -28,6 +28,9 @@ public interface ITrainingRun : IEpochTrainer, IDisposable
 {
     int ParameterCount { get; }
 
+    /// <summary>The run's memory, known before training; null for a stand-in that does not say.</summary>
+    TrainingMemory? Memory => null;
+
     /// <summary>Writes the network (and, when <paramref name="optimizerState"/>, the optimizer's state) to a model file.</summary>
     void Save(string path, ModelCheckpoint checkpoint, bool optimizerState) => throw new NotSupportedException("this training run cannot be saved");
 
@@ -102,7 +105,8 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
     /// <param name="parsed">The command line.</param>
     /// <param name="cells">The cells that <c>--cell</c> may name.</param>
     /// <param name="saved">The options of a resumed model, used for every option not given.</param>
-    public static TrainSettings ReadSettings(ParsedArguments parsed, IReadOnlyList<CellEntry> cells, TrainOptions? saved = null)
+    /// <param name="savedLayout">The MNIST layout of a resumed model, used unless --mnist-layout is given (and then must match).</param>
+    public static TrainSettings ReadSettings(ParsedArguments parsed, IReadOnlyList<CellEntry> cells, TrainOptions? saved = null, MnistLayout? savedLayout = null)
     {
         var defaults = saved ?? Defaults;
         var options = new TrainOptions
@@ -135,7 +139,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
                 : ParsedArguments.Expected("cell", "one of " + string.Join(", ", cells.Select(c => c.Info.Name)), options.Cell);
         }
 
-        return new TrainSettings(cell, options, DataOptions.Read(parsed), parsed.Has("json"))
+        return new TrainSettings(cell, options, DataOptions.Read(parsed, trainedLayout: savedLayout), parsed.Has("json"))
         {
             Checkpoints = TrainCheckpoints.ReadCheckpoints(parsed),
             OnDivergence = parsed.Choice("on-divergence", DivergencePolicy.Stop, Policies),
@@ -152,7 +156,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         }
 
         using var resume = TrainCheckpoints.LoadResume(parsed, context.Cells);
-        var settings = ReadSettings(parsed, context.Cells, resume is null ? null : TrainCheckpoints.SavedOptions(resume));
+        var settings = ReadSettings(parsed, context.Cells, resume is null ? null : TrainCheckpoints.SavedOptions(resume), resume?.Description.MnistLayout);
         if (resume is not null)
         {
             TrainCheckpoints.CheckResume(parsed, settings.Options, resume);
@@ -176,6 +180,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         using var trainer = start(settings, train);
         if (resume is not null) error.WriteLine($"Resuming {resume.Path} ({ModelLoading.Describe(resume)}) at epoch {firstEpoch}");
         error.WriteLine(Header(options, trainer.ParameterCount));
+        if (trainer.Memory is { } memory) error.WriteLine($"Memory: {memory}");
         error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Description}, {options.Epochs} epoch{(options.Epochs == 1 ? "" : "s")}"));
 
         var observer = new TrainObserver(settings, context, trainer, options.Epochs);
@@ -315,6 +320,8 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
         public int ParameterCount => trainer.Shape.ParameterCount;
 
+        public TrainingMemory Memory => trainer.Memory;
+
         public float LearningRateFactor
         {
             get => trainer.LearningRateFactor;
@@ -326,6 +333,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             {
                 Optimizer = optimizerState ? OptimizerState.Capture(trainer.Optimizer) : null,
                 Vocabulary = settings.Vocabulary,
+                MnistLayout = settings.Data.Format == DataFormat.Mnist ? settings.Data.MnistLayout : null,
             });
 
         public TrainingSnapshot Snapshot() => trainer.Snapshot();

@@ -20,6 +20,9 @@ public sealed record ModelDescription(string Path, NetworkShape Shape, IReadOnly
 {
     /// <summary>A character model's vocabulary (<see cref="Data.TextCorpus"/>), or null for other models.</summary>
     public Data.Vocabulary? Vocabulary { get; init; }
+
+    /// <summary>How the model reads an MNIST image (<c>mnist_layout</c>); rows for a file without the key.</summary>
+    public Data.MnistLayout MnistLayout { get; init; } = Data.MnistLayout.Rows;
 }
 
 /// <summary>What a model file holds besides the weights: the training position, options and optimizer state.</summary>
@@ -38,6 +41,9 @@ public sealed record ModelCheckpoint
 
     /// <summary>A character model's vocabulary, saved as <c>vocabulary</c>: input i and class i are its character i.</summary>
     public Data.Vocabulary? Vocabulary { get; init; }
+
+    /// <summary>How an MNIST model reads an image, saved as <c>mnist_layout</c>; null for a model of other data.</summary>
+    public Data.MnistLayout? MnistLayout { get; init; }
 }
 
 /// <summary>
@@ -71,6 +77,7 @@ public static class ModelFile
         public const string Head = "head";
         public const string Outputs = "outputs";
         public const string Vocabulary = "vocabulary";
+        public const string MnistLayout = "mnist_layout";
         public const string SpecHash = "spec_hash";
         public const string EngineVersion = "engine_version";
         public const string Epoch = "epoch";
@@ -81,7 +88,7 @@ public static class ModelFile
 
     private static readonly HashSet<string> StandardKeys =
     [
-        Keys.Format, Keys.FormatVersion, Keys.Cell, Keys.Hidden, Keys.Layers, Keys.Bidirectional, Keys.Input, Keys.Steps, Keys.Classes, Keys.Head, Keys.Outputs, Keys.Vocabulary,
+        Keys.Format, Keys.FormatVersion, Keys.Cell, Keys.Hidden, Keys.Layers, Keys.Bidirectional, Keys.Input, Keys.Steps, Keys.Classes, Keys.Head, Keys.Outputs, Keys.Vocabulary, Keys.MnistLayout,
         Keys.SpecHash, Keys.EngineVersion, Keys.Epoch, Keys.TrainOptions, Keys.Optimizer, Keys.OptimizerSteps,
     ];
 
@@ -152,6 +159,12 @@ public static class ModelFile
             }
 
             metadata[Keys.Vocabulary] = vocabulary.Text;
+        }
+
+        if (checkpoint.MnistLayout is { } layout)
+        {
+            if (MnistLayoutMismatch(shape, layout) is { } mismatch) throw new ArgumentException(mismatch, nameof(checkpoint));
+            metadata[Keys.MnistLayout] = Data.MnistLayouts.NameOf(layout);
         }
 
         metadata[Keys.SpecHash] = shape.Cell.Info.SpecHash;
@@ -269,7 +282,30 @@ public static class ModelFile
         return new ModelDescription(header.Path, shape, header.Metadata, native, epoch, options, optimizerKind, optimizerSteps)
         {
             Vocabulary = native ? VocabularyOf(header, shape) : null,
+            MnistLayout = native ? MnistLayoutOf(header, shape) : Data.MnistLayout.Rows,
         };
+    }
+
+    private static Data.MnistLayout MnistLayoutOf(SafetensorsHeader header, NetworkShape shape)
+    {
+        if (!header.Metadata.TryGetValue(Keys.MnistLayout, out string? name)) return Data.MnistLayout.Rows;
+        if (Data.MnistLayouts.Named(name) is not { } layout)
+        {
+            throw new ModelFormatException(header.Path,
+                $"metadata '{Keys.MnistLayout}': expected one of {string.Join(", ", Data.MnistLayouts.Names.Select(n => n.Name))}, found {Text.Quote(name)}");
+        }
+
+        if (MnistLayoutMismatch(shape, layout) is { } mismatch) throw new ModelFormatException(header.Path, $"metadata '{Keys.MnistLayout}': {mismatch}");
+        return layout;
+    }
+
+    // A layout fixes the steps, the inputs and the ten classes; a file that says otherwise would read images wrongly.
+    private static string? MnistLayoutMismatch(NetworkShape shape, Data.MnistLayout layout)
+    {
+        int steps = Data.MnistLayouts.Steps(layout), inputs = Data.MnistLayouts.Inputs(layout);
+        return shape.Steps == steps && shape.Inputs == inputs && shape.Head == Head.Classify(Data.Mnist.Classes)
+            ? null
+            : $"expected the {Data.MnistLayouts.NameOf(layout)} layout's {steps} steps of {inputs} input{(inputs == 1 ? "" : "s")} and {Data.Mnist.Classes} classes, found {shape.Steps} steps of {shape.Inputs} inputs and a {shape.Head} head";
     }
 
     private static NetworkShape NativeShape(SafetensorsHeader header, IReadOnlyList<CellEntry> cells, string? cellOverride)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using SimdRnn.Data;
 using SimdRnn.Kernels;
 
@@ -37,6 +38,34 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
 
     private readonly float[] sequence;   // [T*I] one sequence as stored, batch-major
     private readonly int[] lengths;      // [n] each row's steps, 1..T
+
+    /// <summary>
+    /// Bytes of the managed buffers a workspace of <paramref name="capacity"/> rows holds, computed from the shape
+    /// before anything is allocated (the GEMM's packing scratch, bounded by the kernel's blocking, is apart).
+    /// The same sums as the constructor's allocations; a test holds them to <see cref="AllocatedBytes"/>.
+    /// </summary>
+    public static long Bytes(NetworkShape shape, int capacity, bool dropout)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long n = capacity, steps = shape.Steps;
+        long predictions = shape.Head.PredictionsPerSequence(shape.Steps) * n;
+        long elements = 2 * steps * n * shape.Inputs                        // Input, InputGradient
+            + 2 * predictions * shape.Outputs                               // Outputs, dOutputs
+            + (shape.Head.Classifies ? 0 : predictions * shape.Outputs)     // Targets
+            + 2 * n * shape.Features;                                       // Features, dFeatures
+        for (int layer = 0; layer < shape.RecurrentLayers; layer++) elements += LayerWorkspace<T>.Elements(shape.Cell.Info, shape.Steps, shape.Hidden, capacity);
+        for (int layer = 0; layer < shape.Layers; layer++) elements += LevelWorkspace<T>.Elements(shape, layer, capacity, dropout && layer < shape.Layers - 1);
+        long others = sizeof(float) * steps * shape.Inputs + sizeof(int) * (n + (shape.Head.Classifies ? predictions : 0)); // sequence, lengths, Labels
+        return elements * Unsafe.SizeOf<T>() + others;
+    }
+
+    /// <summary>Bytes of the managed buffers this workspace holds, counted from the arrays themselves.</summary>
+    internal long AllocatedBytes()
+    {
+        long elements = Input.Length + InputGradient.Length + Outputs.Length + dOutputs.Length + Targets.Length + Features.Length + dFeatures.Length
+            + Layers.Sum(l => l.AllocatedElements()) + Levels.Sum(l => l.AllocatedElements());
+        return elements * Unsafe.SizeOf<T>() + sizeof(float) * (long)sequence.Length + sizeof(int) * ((long)lengths.Length + Labels.Length);
+    }
 
     public int Capacity { get; }
 

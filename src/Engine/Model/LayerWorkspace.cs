@@ -39,6 +39,41 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
         dStateNext = new T[n * s * h];
     }
 
+    /// <summary>
+    /// Elements of all buffers, for sizing before allocating: the same sums as the constructor's allocations (a test
+    /// holds them to <see cref="AllocatedElements"/>). Every step-indexed buffer grows with T, which is what makes a
+    /// 784-step sequence cost 28 times a 28-step one.
+    /// </summary>
+    public static long Elements(CellInfo cell, int steps, int hidden, int capacity)
+    {
+        long t = steps, n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
+        long ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
+        long perStepProjection = n * g * h;
+        return t * perStepProjection                              // XProj
+            + (cell.BackwardReadsHProj ? t : 1) * n * ro * h      // HProj
+            + (cell.BackwardReadsRProj ? t : 1) * n * re * h      // RProj
+            + t * n * h                                           // RInput
+            + t * perStepProjection                               // Gates
+            + (t + 1) * n * s * h                                 // States
+            + (t + 1) * n * h                                     // Hidden
+            + (cell.BackwardReadsXProj ? t * perStepProjection : 0) // dXProj, unless it overwrites XProj
+            + (cell.SharedProjectionGradient ? 0 : t * n * ro * h)  // dHProj, unless it is dXProj
+            + t * n * re * h                                      // dRProj
+            + t * n * h                                           // dOutput
+            + 4 * n * h                                           // dHidden, dHiddenNext, dHNew, dRInput
+            + 2 * n * s * h;                                      // dState, dStateNext
+    }
+
+    /// <summary>Elements of the distinct arrays this workspace holds (buffers that share an array count once).</summary>
+    internal long AllocatedElements()
+    {
+        var arrays = new HashSet<T[]>(ReferenceEqualityComparer.Instance)
+        {
+            XProj, HProj, RProj, RInput, Gates, States, Hidden, dXProj, dHProj, dRProj, dOutput, dHidden, dHiddenNext, dHNew, dRInput, dState, dStateNext,
+        };
+        return arrays.Sum(a => (long)a.Length);
+    }
+
     public int Capacity { get; }
 
     public T[] XProj { get; }       // [T, n, G*H]

@@ -28,6 +28,16 @@ internal sealed class LevelWorkspace<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    /// <summary>Elements of all buffers: the same sums as the constructor's allocations.</summary>
+    public static long Elements(NetworkShape shape, int layer, int capacity, bool dropout)
+    {
+        long steps = shape.Steps, n = capacity, inputs = shape.LayerInputs(shape.RecurrentLayer(layer, 0)), f = shape.Features;
+        return (shape.Bidirectional ? 2 * steps * n * (inputs + f) : 0) + (dropout ? 2 * steps * n * f : 0);
+    }
+
+    /// <summary>Elements of the arrays this workspace holds.</summary>
+    internal long AllocatedElements() => (long)ReversedInput.Length + dReversedInput.Length + Output.Length + dOutput.Length + Dropped.Length + Mask.Length;
+
     public T[] ReversedInput { get; } = [];    // [T, n, I] the reverse direction's input; bidirectional only
 
     public T[] dReversedInput { get; } = [];   // [T, n, I] the reverse direction's input gradient, before it is turned back

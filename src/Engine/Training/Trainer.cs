@@ -47,14 +47,18 @@ public sealed class Trainer : IEpochTrainer, IDisposable
         // A batch never holds more rows than the training set, so a --batch far above it costs no gradient buffers
         // (each chunk has a whole parameter-sized buffer) and changes no arithmetic.
         int chunks = (Math.Min(options.Batch, train.Count) + ChunkRows - 1) / ChunkRows;
-        CheckMemory(chunks, options);
+        int workers = Math.Min(Math.Max(1, options.Threads), chunks), workspaceRows = Math.Min(ChunkRows, options.Batch);
+        bool dropout = options.Dropout > 0;
+        int optimizerBuffers = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
+        Memory = new TrainingMemory(workers, ChunkWorkspace<float>.Bytes(Shape, workspaceRows, dropout), workspaceRows, Shape.Steps, chunks,
+            (long)Shape.ParameterCount * sizeof(float) * (2 + chunks + optimizerBuffers));
+        CheckMemory(Memory);
         Network = new Network<float>(Shape);
         Initializer.Initialize<float>(Shape, Network.Parameters, options.Seed);
         Network.ParametersChanged();
 
-        int threads = Math.Max(1, options.Threads);
-        pool = new WorkerPool(Math.Min(threads, chunks));
-        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(Math.Min(ChunkRows, options.Batch), dropout: options.Dropout > 0)).ToArray();
+        pool = new WorkerPool(workers);
+        workspaces = Enumerable.Range(0, pool.Workers).Select(_ => Network.CreateWorkspace(workspaceRows, dropout)).ToArray();
         chunkGradients = Enumerable.Range(0, chunks).Select(_ => new float[Shape.ParameterCount]).ToArray();
         chunkLosses = new double[chunks];
         gradients = new float[Shape.ParameterCount];
@@ -71,21 +75,23 @@ public sealed class Trainer : IEpochTrainer, IDisposable
 
     public TrainOptions Options { get; }
 
+    /// <summary>What the run holds besides the data: the workspaces and the parameter-sized buffers, from the shape alone.</summary>
+    public TrainingMemory Memory { get; }
+
     /// <summary>
-    /// Refuses, before allocating, a run whose parameter-sized buffers (weights, summed gradients, one gradient
-    /// per chunk, the optimizer's moments) would not fit in the memory the process may use, rather than let it
-    /// take the machine's memory and fail part-way.
+    /// Refuses, before allocating, a run whose workspaces and parameter-sized buffers (weights, summed gradients, one
+    /// gradient per chunk, the optimizer's moments) would not fit in the memory the process may use, rather than let
+    /// it take the machine's memory and fail part-way.
     /// </summary>
-    private void CheckMemory(int chunks, TrainOptions options)
+    private void CheckMemory(TrainingMemory memory)
     {
-        int optimizerBuffers = options.Optimizer == OptimizerKind.Adam ? 2 : 1;
-        long bytes = (long)Shape.ParameterCount * sizeof(float) * (2 + chunks + optimizerBuffers);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (available > 0 && bytes > available)
+        if (available > 0 && memory.TotalBytes > available)
         {
             throw new InsufficientMemoryException(
-                $"Training needs about {bytes / (1 << 20):N0} MB for {Shape.ParameterCount:N0} parameters, their gradients for {chunks} chunks of {ChunkRows} sequences and the optimizer state, " +
-                $"more than the {available / (1 << 20):N0} MB this process may use; use a smaller --hidden, --layers or --batch.");
+                $"Training needs about {memory.TotalBytes / (1 << 20):N0} MB for {Shape.ParameterCount:N0} parameters, their gradients for {memory.Chunks} chunks of {ChunkRows} sequences, the optimizer state " +
+                $"and {memory.Workspaces} workspace{(memory.Workspaces == 1 ? "" : "s")} of {memory.ChunkRows} rows x {memory.Steps} steps ({memory.WorkspaceBytes / (1 << 20):N0} MB each), " +
+                $"more than the {available / (1 << 20):N0} MB this process may use; use a smaller --hidden, --layers or --threads (or --batch for the gradients).");
         }
     }
 
