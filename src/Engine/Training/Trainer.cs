@@ -91,7 +91,7 @@ public sealed class Trainer : IEpochTrainer, IDisposable
             throw new InsufficientMemoryException(
                 $"Training needs about {memory.TotalBytes / (1 << 20):N0} MB for {Shape.ParameterCount:N0} parameters, their gradients for {memory.Chunks} chunks of {ChunkRows} sequences, the optimizer state " +
                 $"and {memory.Workspaces} workspace{(memory.Workspaces == 1 ? "" : "s")} of {memory.ChunkRows} rows x {memory.Steps} steps ({memory.WorkspaceBytes / (1 << 20):N0} MB each), " +
-                $"more than the {available / (1 << 20):N0} MB this process may use; use a smaller --hidden, --layers or --threads (or --batch for the gradients).");
+                $"more than the {available / (1 << 20):N0} MB this process may use; use a smaller --hidden, --layers or --batch, or fewer --threads (a workspace each).");
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class TrainLoopTests
             "Training time: 5.0 s\n",
             run.Out);
         Assert.StartsWith("Training fake-lstm: hidden 128, layers 1, parameters 4,321,", run.Error);
-        Assert.Contains($"MNIST from {Data}: 20 training and 7 test images, 2 epochs\n", run.Error);
+        Assert.Contains($"MNIST from {Data}: 20 training and 7 test images as 28 steps of 28 pixels, 2 epochs\n", run.Error);
         Assert.DoesNotContain('\r', run.Error);
         Assert.Equal(20, fake.TrainCount);
         Assert.All(fake.TestCounts, count => Assert.Equal(7, count));
