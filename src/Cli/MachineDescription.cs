@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using SimdRnn.Kernels;
+
+namespace SimdRnn.Cli;
+
+/// <summary>
+/// The machine a figure was measured on, as <c>bench</c> prints it with every figure: the CPU's model name
+/// (and on x86 its family and model numbers, which tell e.g. Zen 4 from Zen 5 where the name does not), the
+/// cores this process may use, and the SIMD path in use.
+/// </summary>
+internal static class MachineDescription
+{
+    /// <summary>e.g. <c>AMD EPYC (family 26, model 2), 2 cores, Vector512</c>.</summary>
+    public static string Describe() =>
+        string.Create(CultureInfo.InvariantCulture, $"{CpuModel()}, {Environment.ProcessorCount} core{(Environment.ProcessorCount == 1 ? "" : "s")}, {Simd.Path}");
+
+    /// <summary>The CPU's name from /proc/cpuinfo, or the architecture where there is none (not Linux, no name).</summary>
+    public static string CpuModel()
+    {
+        string? name = null, family = null, model = null;
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                int colon = line.IndexOf(':');
+                if (colon < 0) continue;
+                string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
+                if (key == "model name" && name is null) name = value;
+                else if (key == "cpu family" && family is null) family = value;
+                else if (key == "model" && model is null) model = value;
+                else if (key.Length == 0 && name is not null) break;   // the first processor's block has ended
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        name ??= RuntimeInformation.ProcessArchitecture.ToString();
+        return family is not null && model is not null ? $"{name} (family {family}, model {model})" : name;
+    }
+}
