@@ -58,6 +58,33 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// Law: a product with A stored transposed equals, bit for bit, the product of A's explicit transpose, over
+    /// shapes that cross the k blocking (the weight gradients' shape: A^T·B with A the [T*n, G*H] projection
+    /// gradient): how A is packed must never change a bit.
+    /// </summary>
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 60, Replay = "(5150,8087)")]
+    public void TransposedA_EqualsTheExplicitTranspose_BitForBit(BlockedGemmCase blocked)
+    {
+        GemmCase t = blocked.Case with { TransA = true, TransB = false };
+        var data = new GemmData(t);
+        var explicitA = new float[t.M * t.K];
+        for (int p = 0; p < t.K; p++)
+        {
+            for (int i = 0; i < t.M; i++) explicitA[i * t.K + p] = data.A[p * data.Lda + i];
+        }
+
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] stored = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, data.A, data.Lda, true, data.B, data.Ldb, false, stored, data.Ldc, t.Accumulate, workspace);
+            float[] direct = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, explicitA, t.K, false, data.B, data.Ldb, false, direct, data.Ldc, t.Accumulate, workspace);
+            AssertBitIdentical(direct, stored, $"{path}, {t}");
+        }
+    }
+
     /// <summary>The engine's LSTM-128 step shapes, all full tiles: forward h·Wh and backward dGates·Wh^T.</summary>
     [Theory]
     [InlineData(128, 512, 128, false)]
