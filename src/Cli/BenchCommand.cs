@@ -8,7 +8,7 @@ namespace SimdRnn.Cli;
 
 /// <summary>One <c>bench --json</c> object.</summary>
 public sealed record BenchLine(
-    string Cell, int Hidden, int Batch, int Layers, int Threads, string Simd, string Cpu,
+    string Cell, int Hidden, int Batch, int Layers, bool Bidirectional, int Threads, string Simd, string Cpu,
     double SamplesPerSecond, double MinSamplesPerSecond, double MaxSamplesPerSecond, double WarmUpSeconds,
     double Gflops, double PeakGflops, double PeakFraction, double EvalSamplesPerSecond);
 
@@ -32,6 +32,7 @@ public sealed class BenchCommand : ICliCommand
         new("hidden", "N", "Hidden units per layer", "128"),
         new("batch", "N", "Sequences per mini-batch", "128"),
         new("layers", "N", "Stacked recurrent layers", "1"),
+        new("bidirectional", null, "Bidirectional layers (twice the work per sample; GFLOP/s count both directions)"),
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of windows of that length until one compiles no new code)", "10"),
         .. DataOptions.Options,
@@ -82,6 +83,7 @@ public sealed class BenchCommand : ICliCommand
             Hidden = parsed.PositiveInt("hidden", 128),
             Batch = parsed.PositiveInt("batch", 128),
             Layers = parsed.PositiveInt("layers", 1),
+            Bidirectional = parsed.Has("bidirectional"),
             Threads = threads,
             Schedule = LearningRateSchedule.Constant,
         };
@@ -117,7 +119,7 @@ public sealed class BenchCommand : ICliCommand
         double evalRate = trainer.Evaluate(test).SamplesPerSecond;
         double gflops = samplesPerSecond * TrainingFlops.PerSample(trainer.Shape) / 1e9;
         double peak = PeakProbe.Measure(trainer.Workers, 1.0);
-        var line = new BenchLine(cell.Info.Name, options.Hidden, options.Batch, options.Layers, trainer.Workers, Simd.Path.ToString(), MachineDescription.CpuModel(),
+        var line = new BenchLine(cell.Info.Name, options.Hidden, options.Batch, options.Layers, options.Bidirectional, trainer.Workers, Simd.Path.ToString(), MachineDescription.CpuModel(),
             samplesPerSecond, rates[0], rates[^1], warmUp.Seconds, gflops, peak, gflops / peak, evalRate);
 
         if (parsed.Has("json"))

@@ -18,25 +18,33 @@ internal static class MachineDescription
     /// <summary>The CPU's name from /proc/cpuinfo, or the architecture where there is none (not Linux, no name).</summary>
     public static string CpuModel()
     {
-        string? name = null, family = null, model = null;
         try
         {
-            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            return CpuModel(File.ReadLines("/proc/cpuinfo"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CpuModel([]);
+        }
+    }
+
+    /// <summary>The name in /proc/cpuinfo's first processor block: x86's "model name" with its family and model, else the architecture.</summary>
+    internal static string CpuModel(IEnumerable<string> cpuinfo)
+    {
+        string? name = null, family = null, model = null;
+        foreach (string line in cpuinfo)
+        {
+            int colon = line.IndexOf(':');
+            if (colon < 0)
             {
-                int colon = line.IndexOf(':');
-                if (colon < 0) continue;
-                string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
-                if (key == "model name" && name is null) name = value;
-                else if (key == "cpu family" && family is null) family = value;
-                else if (key == "model" && model is null) model = value;
-                else if (key.Length == 0 && name is not null) break;   // the first processor's block has ended
+                if (line.Trim().Length == 0 && name is not null) break;   // the first processor's block has ended
+                continue;
             }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+
+            string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
+            if (key == "model name") name ??= value;
+            else if (key == "cpu family") family ??= value;
+            else if (key == "model") model ??= value;
         }
 
         name ??= RuntimeInformation.ProcessArchitecture.ToString();
