@@ -30,6 +30,39 @@ internal static unsafe class GemmDriver<TKernel>
         }
     }
 
+    /// <summary>
+    /// c1[m, n1] = (accumulate ? c1 : 0) + op(a)·b1 and c2[m, n2] likewise with b2, for one a: each k block of a is
+    /// packed once for both (the weight gradients of a layer whose two projections share their gradient read that
+    /// [T*n, G*H] matrix once, not twice). Every element gets the arithmetic of its own product, so the results are
+    /// the bits of two calls of <see cref="Multiply(int, int, int, float*, nint, bool, float*, nint, bool, float*, nint, bool, GemmWorkspace)"/>.
+    /// Both b are stored [k, n] (not transposed); n1 + n2 at most NC.
+    /// </summary>
+    public static void MultiplyPair(int m, int k, float* a, nint lda, bool transA, float* b1, nint ldb1, int n1, float* c1, nint ldc1,
+        float* b2, nint ldb2, int n2, float* c2, nint ldc2, bool accumulate, GemmWorkspace workspace)
+    {
+        int maxKc = Math.Min(k, TKernel.KC);
+        nint panels1 = RoundUp(n1, TKernel.NR), panels2 = RoundUp(n2, TKernel.NR);
+        float* packedB = workspace.PackedB((nint)maxKc * (panels1 + panels2));
+        float* packedA = workspace.PackedA((nint)maxKc * RoundUp(Math.Min(m, TKernel.MC), TKernel.MR));
+        float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
+        for (int pc = 0; pc < k; pc += TKernel.KC)
+        {
+            int kc = Math.Min(TKernel.KC, k - pc);
+            nint panelStride = (nint)kc * TKernel.NR;
+            float* packedB2 = packedB + (nint)kc * panels1;
+            GemmPacking.PackB(b1, ldb1, false, pc, kc, 0, n1, TKernel.NR, packedB, panelStride);
+            GemmPacking.PackB(b2, ldb2, false, pc, kc, 0, n2, TKernel.NR, packedB2, panelStride);
+            bool add = accumulate || pc > 0;
+            for (int ic = 0; ic < m; ic += TKernel.MC)
+            {
+                int mc = Math.Min(TKernel.MC, m - ic);
+                TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
+                Panels(mc, n1, kc, packedB, panelStride, c1 + ic * ldc1, ldc1, add, packedA, tile);
+                Panels(mc, n2, kc, packedB2, panelStride, c2 + ic * ldc2, ldc2, add, packedA, tile);
+            }
+        }
+    }
+
     /// <summary>c = (accumulate ? c : 0) + op(a)·b with b already in this kernel's panel layout.</summary>
     public static void Multiply(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
     {
@@ -55,26 +88,32 @@ internal static unsafe class GemmDriver<TKernel>
         {
             int mc = Math.Min(TKernel.MC, m - ic);
             TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
-            for (int jr = 0; jr < n; jr += TKernel.NR)
+            Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, packedA, tile);
+        }
+    }
+
+    /// <summary>c[0..mc, 0..n] (+)= the packed A block · the packed B block: B micro-panels outside, A micro-panels inside.</summary>
+    private static void Panels(int mc, int n, int kc, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* packedA, float* tile)
+    {
+        for (int jr = 0; jr < n; jr += TKernel.NR)
+        {
+            int nr = Math.Min(TKernel.NR, n - jr);
+            float* bPanel = b + (jr / TKernel.NR) * bPanelStride;
+            for (int ir = 0; ir < mc; ir += TKernel.MR)
             {
-                int nr = Math.Min(TKernel.NR, n - jr);
-                float* bPanel = b + (jr / TKernel.NR) * bPanelStride;
-                for (int ir = 0; ir < mc; ir += TKernel.MR)
+                int mr = Math.Min(TKernel.MR, mc - ir);
+                float* aPanel = packedA + (nint)ir * kc;
+                float* cTile = c + ir * ldc + jr;
+                if (mr == TKernel.MR && nr == TKernel.NR)
                 {
-                    int mr = Math.Min(TKernel.MR, mc - ir);
-                    float* aPanel = packedA + (nint)ir * kc;
-                    float* cTile = c + (ic + ir) * ldc + jr;
-                    if (mr == TKernel.MR && nr == TKernel.NR)
-                    {
-                        TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
-                    }
-                    else
-                    {
-                        // Edge tile: the zero-padded panels give a full tile; only its valid part reaches C,
-                        // with the same single addition the full tiles use.
-                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
-                        WriteEdge(tile, cTile, ldc, mr, nr, add);
-                    }
+                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
+                }
+                else
+                {
+                    // Edge tile: the zero-padded panels give a full tile; only its valid part reaches C,
+                    // with the same single addition the full tiles use.
+                    TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                    WriteEdge(tile, cTile, ldc, mr, nr, add);
                 }
             }
         }

@@ -250,20 +250,23 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var dXProj = ws.dXProj.AsSpan(0, rowsAll * gh);
         var dHProj = ws.dHProj.AsSpan(0, rowsAll * roh);
         var dRProj = ws.dRProj.AsSpan(0, rowsAll * reh);
-        MatMul<T>.Multiply(gh, inputs, rowsAll, dXProj, gh, true, input, inputs, false, layout.WeightIh.Of(gradients), inputs, accumulate: true, gemm);
-
+        var dWeightIh = layout.WeightIh.Of(gradients);
         var dWeightHh = layout.WeightHh.Of(gradients);
         var dBiasHh = layout.BiasHh.Of(gradients);
-        MatMul<T>.Multiply(roh, h, rowsAll, dHProj, roh, true, ws.Hidden.AsSpan(0, rowsAll * h), h, false, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
+        var outputs = ws.Hidden.AsSpan(0, rowsAll * h);
 
-        // Where the cell shares the projections' gradient, both biases' gradients are column sums of one matrix:
-        // read it once for both.
-        if (ws.dHProj == ws.dXProj)
+        // Where the cell shares the projections' gradient (dHProj is dXProj), both weights' gradients are products of
+        // that one [L*n, G*H] matrix, and both biases' gradients its column sums: read it once for each pair.
+        if (ws.dHProj == ws.dXProj && roh == gh)
         {
+            MatMul<T>.MultiplyPair(gh, rowsAll, dXProj, gh, true, input, inputs, inputs, dWeightIh, inputs,
+                outputs, h, h, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
             AddColumnSums(dXProj, rowsAll, layout.BiasIh.Of(gradients), dBiasHh[..roh]);
         }
         else
         {
+            MatMul<T>.Multiply(gh, inputs, rowsAll, dXProj, gh, true, input, inputs, false, dWeightIh, inputs, accumulate: true, gemm);
+            MatMul<T>.Multiply(roh, h, rowsAll, dHProj, roh, true, outputs, h, false, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
             AddColumnSums(dXProj, rowsAll, layout.BiasIh.Of(gradients), default);
             AddColumnSums(dHProj, rowsAll, dBiasHh[..roh], default);
         }
