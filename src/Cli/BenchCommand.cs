@@ -109,7 +109,7 @@ public sealed class BenchCommand : ICliCommand
         int epoch = 1;
         var warmUp = WarmUp(trainer, ref epoch, seconds / Windows);
         context.Error.WriteLine(warmUp.Settled
-            ? string.Create(CultureInfo.InvariantCulture, $"warm-up: {warmUp.Windows} windows, {warmUp.Seconds:F1} s, until one compiled no new code; then {Windows} windows of {seconds / Windows:F1} s")
+            ? string.Create(CultureInfo.InvariantCulture, $"warm-up: {warmUp.Windows} window{(warmUp.Windows == 1 ? "" : "s")}, {warmUp.Seconds:F1} s, until one compiled no new code; then {Windows} windows of {seconds / Windows:F1} s")
             : string.Create(CultureInfo.InvariantCulture, $"warning: the JIT was still compiling after a warm-up of {warmUp.Seconds:F0} s: these figures are not steady state"));
         var rates = new double[Windows];
         for (int w = 0; w < Windows; w++) rates[w] = TrainFor(trainer, ref epoch, seconds / Windows).SamplesPerSecond;
