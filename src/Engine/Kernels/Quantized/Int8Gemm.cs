@@ -31,9 +31,6 @@ internal enum Int8Kernel
 /// </remarks>
 internal static unsafe class Int8Gemm
 {
-    /// <summary>The kernel products run on in this process.</summary>
-    public static Int8Kernel Kernel { get; } = Best();
-
     /// <summary>Whether <paramref name="kernel"/> runs on this machine.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
@@ -50,15 +47,15 @@ internal static unsafe class Int8Gemm
         _ => "int8 scalar",
     };
 
-    private static Int8Kernel Best() =>
-        IsSupported(Int8Kernel.AvxVnni) ? Int8Kernel.AvxVnni : IsSupported(Int8Kernel.Avx2) ? Int8Kernel.Avx2 : Int8Kernel.Scalar;
-
-    /// <summary>The product on a chosen kernel, so tests run every kernel on one machine.</summary>
+    /// <summary>
+    /// The product on a chosen kernel, so tests run every kernel on one machine; the engine passes
+    /// <see cref="Simd.Int8Kernel"/>, the one its SIMD path runs.
+    /// </summary>
     public static void Multiply(Int8Kernel kernel, Int8Matrix w, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, GemmWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(workspace);
-        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {Describe(kernel)} kernel does not run on this machine (best: {Describe(Kernel)}).");
+        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {Describe(kernel)} kernel does not run on this machine (it runs {string.Join(", ", Enum.GetValues<Int8Kernel>().Where(IsSupported).Select(Describe))}).");
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         Gemm.CheckOperand(a, m, w.K, lda, nameof(a));
         Gemm.CheckOperand(c, m, w.N, ldc, nameof(c));
