@@ -74,7 +74,8 @@ public static class Simd
 
     /// <summary>
     /// The int8 kernel of a path: the first of its candidates, best first, that this CPU runs. The scalar path
-    /// keeps the scalar kernel (the oracle, as its float GEMM is); Vector256 and Vector512 share the 256-bit
+    /// keeps the scalar kernel (the oracle, as its float GEMM is); Vector128 runs SDOT where ARM64 has it, else the
+    /// widening kernel (NEON, or portable Vector128 code on x86); Vector256 and Vector512 share the 256-bit
     /// kernels (see <see cref="Int8Gemm"/> for why there is no 512-bit one).
     /// </summary>
     internal static Int8Kernel Int8KernelOf(SimdPath path)
@@ -82,7 +83,8 @@ public static class Simd
         ReadOnlySpan<Int8Kernel> candidates = path switch
         {
             SimdPath.Vector512 or SimdPath.Vector256 => [Quantized.Int8Kernel.AvxVnni, Quantized.Int8Kernel.Avx2],
-            SimdPath.Vector128 or SimdPath.Scalar => [],
+            SimdPath.Vector128 => [Quantized.Int8Kernel.ArmDotProduct, Quantized.Int8Kernel.Vector128],
+            SimdPath.Scalar => [],
             _ => throw new ArgumentOutOfRangeException(nameof(path), path, "Not a SIMD path."),
         };
         foreach (var kernel in candidates)

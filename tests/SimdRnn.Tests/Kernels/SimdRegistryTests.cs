@@ -94,7 +94,7 @@ public sealed class SimdRegistryTests
         Int8Kernel[] ofThePath = path switch
         {
             SimdPath.Scalar => [Int8Kernel.Scalar],
-            SimdPath.Vector128 => [Int8Kernel.Scalar],
+            SimdPath.Vector128 => [Int8Gemm.IsSupported(Int8Kernel.ArmDotProduct) ? Int8Kernel.ArmDotProduct : Int8Kernel.Vector128],
             _ => [Int8Gemm.IsSupported(Int8Kernel.AvxVnni) ? Int8Kernel.AvxVnni : Int8Kernel.Avx2],
         };
         Assert.Equal(ofThePath, [kernel]);
