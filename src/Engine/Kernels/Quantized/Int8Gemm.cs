@@ -33,9 +33,10 @@ internal enum Int8Kernel
 /// </summary>
 /// <remarks>
 /// The Vector128 kernels (<see cref="Int8Driver128{TDot}"/>) read the same packed panels, each 32-byte group as
-/// two 16-byte halves. A Vector512 kernel is not here: .NET 10 exposes 512-bit VNNI only as AVX10.2's AvxVnniInt8.V512, which the
-/// AVX-512 CPUs of today (Zen 4, Zen 5, Ice Lake to Sapphire Rapids) lack, and AVX-512BW without VNNI needs four
-/// instructions per 64 products (no vpsignb at 512 bits), against AVX-VNNI's one per 32.
+/// two 16-byte halves. A Vector512 kernel is not here: .NET 10 exposes 512-bit VNNI only as AVX10.2's
+/// AvxVnniInt8.V512, which the AVX-512 CPUs of today (Zen 4, Zen 5, Ice Lake to Sapphire Rapids) lack, and
+/// AVX-512BW without VNNI needs four instructions per 64 products (no vpsignb at 512 bits), against AVX-VNNI's
+/// one per 32.
 /// </remarks>
 internal static unsafe class Int8Gemm
 {
