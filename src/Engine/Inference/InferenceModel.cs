@@ -70,7 +70,7 @@ public sealed partial class InferenceModel : IDisposable
     public WeightFormat Format { get; } = WeightFormat.Float32;
 
     /// <summary>The kernel the products run on in this process, e.g. <c>float32 Vector512</c> or <c>int8 AVX-VNNI (Vector256)</c>.</summary>
-    public string Kernel => Format == WeightFormat.Int8 ? Kernels.Quantized.Int8Gemm.Describe(Kernels.Quantized.Int8Gemm.Kernel) : $"float32 {Kernels.Simd.Path}";
+    public string Kernel => Format == WeightFormat.Int8 ? Kernels.Quantized.Int8Gemm.Describe(Kernels.Simd.Int8Kernel) : $"float32 {Kernels.Simd.Path}";
 
     /// <summary>T: time steps of a whole sequence.</summary>
     public int Steps => Shape.Steps;
