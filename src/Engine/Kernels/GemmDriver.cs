@@ -36,9 +36,16 @@ internal static unsafe class GemmDriver<TKernel>
         if (m <= RowProductRows)
         {
             MultiplyByRows(m, a, lda, transA, b, c, ldc, accumulate, workspace);
-            return;
         }
+        else
+        {
+            MultiplyByTiles(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+        }
+    }
 
+    /// <summary>The packed product on the MR x NR micro-kernel, packing A block by block.</summary>
+    internal static void MultiplyByTiles(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
         int k = b.K;
         int maxKc = Math.Min(k, TKernel.KC);
         float* packedA = workspace.PackedA((nint)maxKc * RoundUp(Math.Min(m, TKernel.MC), TKernel.MR));
@@ -53,16 +60,16 @@ internal static unsafe class GemmDriver<TKernel>
 
     /// <summary>
     /// Rows up to which <see cref="MultiplyByRows"/> is faster than the MR-row micro-kernel: one row at a time, B streams
-    /// past once per row, against one pass of MR rows' FMAs and the packing of A (measured in bench/SimdRnn.Bench's
-    /// RowProductBenchmarks).
+    /// past once per row, against one pass of MR rows' FMAs and the packing of A (measured with bench/SimdRnn.Bench
+    /// <c>--rows</c>).
     /// </summary>
-    internal const int RowProductRows = 1;
+    internal const int RowProductRows = 2;
 
     /// <summary>
     /// The packed product one row at a time with the kernel's row product, in the micro-kernel's k blocks: for each
     /// row and block, the same sums from zero and the same single addition to C, so the same bits.
     /// </summary>
-    private static void MultiplyByRows(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    internal static void MultiplyByRows(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
     {
         int k = b.K, n = b.N, panels = n / TKernel.NR, edge = n - panels * TKernel.NR;
         nint panelStride = b.PanelStride, aStep = transA ? lda : 1, rowStep = transA ? 1 : lda;
