@@ -40,50 +40,71 @@ internal static unsafe class RowProduct<TKernel, TVector>
     /// <summary>Vectors across one NR-column panel.</summary>
     private static int PanelVectors => TKernel.NR / TVector.Count;
 
-    /// <summary>Panels whose columns accumulate together: about eight independent chains, at most four panels.</summary>
-    private static int GroupPanels => PanelVectors <= 2 ? 4 : 2;
-
     /// <summary>
     /// c[0..panels*NR] = (add ? c : 0) + a[0..kc] · B, where a's element p is at <c>a + p * aStep</c> and B's panel q
     /// (kc steps of NR floats) at <c>b + q * panelStride</c>. C must have room for every column of the panels.
     /// </summary>
     public static void Run(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add)
     {
+        // Many chains at once where panels are two vectors wide: sixteen zmm accumulators in AVX-512's 32 registers
+        // (eight panels), twelve ymm ones in AVX2's 16 (six panels, leaving room for the broadcast and no spills);
+        // else two panels (six to eight chains). The rest in pairs, then one: a single panel's few chains wait on the
+        // FMA latency.
         int q = 0;
-        for (; q + GroupPanels <= panels; q += GroupPanels)
+        if (PanelVectors <= 2 && TVector.Count == 16)
         {
-            PanelGroup(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+            for (; q + 8 <= panels; q += 8)
+            {
+                Panels<Eight>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+            }
+        }
+        else if (PanelVectors <= 2)
+        {
+            for (; q + 6 <= panels; q += 6)
+            {
+                Panels<Six>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+            }
         }
 
-        for (; q < panels; q++)
+        for (; q + 2 <= panels; q += 2)
         {
-            OnePanel(kc, a, aStep, b + q * panelStride, c + q * TKernel.NR, add);
+            Panels<Two>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+        }
+
+        if (q < panels)
+        {
+            Panels<One>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PanelGroup(int kc, float* a, nint aStep, float* b, nint panelStride, float* c, bool add) =>
-        Panels(GroupPanels, kc, a, aStep, b, panelStride, c, add);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OnePanel(int kc, float* a, nint aStep, float* b, float* c, bool add) =>
-        Panels(1, kc, a, aStep, b, 0, c, add);
-
     /// <summary>
-    /// <paramref name="count"/> panels (1 or <see cref="GroupPanels"/>) side by side. Accumulator sJV holds panel J's
-    /// vector V. Inlined with a constant count, the tests on it and on the path's constants fold away, leaving only the
-    /// live accumulators.
+    /// <typeparamref name="TCount"/> panels side by side (1, 2, or 6 or 8 of two vectors). Accumulator sJV holds panel J's
+    /// vector V. The count is a type so that the JIT specialises this per count: the tests on it and on the path's
+    /// constants fold away, leaving only the live accumulators (at most 16).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Panels(int count, int kc, float* a, nint aStep, float* b, nint panelStride, float* c, bool add)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Panels<TCount>(int kc, float* a, nint aStep, float* b, nint panelStride, float* c, bool add)
+        where TCount : struct, IPanelCount
     {
-        int vectors = PanelVectors, width = TVector.Count, nr = TKernel.NR;
-        bool p1 = count > 1, p2 = count > 2, p3 = count > 3, v1 = vectors > 1, v2 = vectors > 2, v3 = vectors > 3;
+        int count = TCount.Value, vectors = TKernel.NR / TVector.Count, width = TVector.Count, nr = TKernel.NR;
+        bool p1 = count > 1, p2 = count > 2, p3 = count > 3, p4 = count > 4, p5 = count > 5, p6 = count > 6, p7 = count > 7;
+        bool v1 = vectors > 1, v2 = vectors > 2, v3 = vectors > 3;
         TVector s00 = TVector.Zero, s01 = TVector.Zero, s02 = TVector.Zero, s03 = TVector.Zero;
         TVector s10 = TVector.Zero, s11 = TVector.Zero, s12 = TVector.Zero, s13 = TVector.Zero;
-        TVector s20 = TVector.Zero, s21 = TVector.Zero, s22 = TVector.Zero, s23 = TVector.Zero;
-        TVector s30 = TVector.Zero, s31 = TVector.Zero, s32 = TVector.Zero, s33 = TVector.Zero;
-        float* b0 = b, b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
+        TVector s20 = TVector.Zero, s21 = TVector.Zero;
+        TVector s30 = TVector.Zero, s31 = TVector.Zero;
+        TVector s40 = TVector.Zero, s41 = TVector.Zero;
+        TVector s50 = TVector.Zero, s51 = TVector.Zero;
+        TVector s60 = TVector.Zero, s61 = TVector.Zero;
+        TVector s70 = TVector.Zero, s71 = TVector.Zero;
+        float* b0 = b;
+        float* b1 = p1 ? b + 1 * panelStride : b;
+        float* b2 = p2 ? b + 2 * panelStride : b;
+        float* b3 = p3 ? b + 3 * panelStride : b;
+        float* b4 = p4 ? b + 4 * panelStride : b;
+        float* b5 = p5 ? b + 5 * panelStride : b;
+        float* b6 = p6 ? b + 6 * panelStride : b;
+        float* b7 = p7 ? b + 7 * panelStride : b;
         for (int p = 0; p < kc; p++)
         {
             TVector x = TVector.Broadcast(*a);
@@ -99,20 +120,40 @@ internal static unsafe class RowProduct<TKernel, TVector>
                 if (v3) s13 = TVector.MultiplyAdd(x, TVector.Load(b1 + 3 * width), s13);
             }
 
-            if (p2)
+            if (p2 && !v2)
             {
                 s20 = TVector.MultiplyAdd(x, TVector.Load(b2), s20);
                 if (v1) s21 = TVector.MultiplyAdd(x, TVector.Load(b2 + width), s21);
-                if (v2) s22 = TVector.MultiplyAdd(x, TVector.Load(b2 + 2 * width), s22);
-                if (v3) s23 = TVector.MultiplyAdd(x, TVector.Load(b2 + 3 * width), s23);
             }
 
-            if (p3)
+            if (p3 && !v2)
             {
                 s30 = TVector.MultiplyAdd(x, TVector.Load(b3), s30);
                 if (v1) s31 = TVector.MultiplyAdd(x, TVector.Load(b3 + width), s31);
-                if (v2) s32 = TVector.MultiplyAdd(x, TVector.Load(b3 + 2 * width), s32);
-                if (v3) s33 = TVector.MultiplyAdd(x, TVector.Load(b3 + 3 * width), s33);
+            }
+
+            if (p4 && !v2)
+            {
+                s40 = TVector.MultiplyAdd(x, TVector.Load(b4), s40);
+                if (v1) s41 = TVector.MultiplyAdd(x, TVector.Load(b4 + width), s41);
+            }
+
+            if (p5 && !v2)
+            {
+                s50 = TVector.MultiplyAdd(x, TVector.Load(b5), s50);
+                if (v1) s51 = TVector.MultiplyAdd(x, TVector.Load(b5 + width), s51);
+            }
+
+            if (p6 && !v2)
+            {
+                s60 = TVector.MultiplyAdd(x, TVector.Load(b6), s60);
+                if (v1) s61 = TVector.MultiplyAdd(x, TVector.Load(b6 + width), s61);
+            }
+
+            if (p7 && !v2)
+            {
+                s70 = TVector.MultiplyAdd(x, TVector.Load(b7), s70);
+                if (v1) s71 = TVector.MultiplyAdd(x, TVector.Load(b7 + width), s71);
             }
 
             a += aStep;
@@ -120,6 +161,10 @@ internal static unsafe class RowProduct<TKernel, TVector>
             b1 += nr;
             b2 += nr;
             b3 += nr;
+            b4 += nr;
+            b5 += nr;
+            b6 += nr;
+            b7 += nr;
         }
 
         Put(s00, c, add);
@@ -134,24 +179,69 @@ internal static unsafe class RowProduct<TKernel, TVector>
             if (v3) Put(s13, c + nr + 3 * width, add);
         }
 
-        if (p2)
+        if (p2 && !v2)
         {
             Put(s20, c + 2 * nr, add);
             if (v1) Put(s21, c + 2 * nr + width, add);
-            if (v2) Put(s22, c + 2 * nr + 2 * width, add);
-            if (v3) Put(s23, c + 2 * nr + 3 * width, add);
         }
 
-        if (p3)
+        if (p3 && !v2)
         {
             Put(s30, c + 3 * nr, add);
             if (v1) Put(s31, c + 3 * nr + width, add);
-            if (v2) Put(s32, c + 3 * nr + 2 * width, add);
-            if (v3) Put(s33, c + 3 * nr + 3 * width, add);
+        }
+
+        if (p4 && !v2)
+        {
+            Put(s40, c + 4 * nr, add);
+            if (v1) Put(s41, c + 4 * nr + width, add);
+        }
+
+        if (p5 && !v2)
+        {
+            Put(s50, c + 5 * nr, add);
+            if (v1) Put(s51, c + 5 * nr + width, add);
+        }
+
+        if (p6 && !v2)
+        {
+            Put(s60, c + 6 * nr, add);
+            if (v1) Put(s61, c + 6 * nr + width, add);
+        }
+
+        if (p7 && !v2)
+        {
+            Put(s70, c + 7 * nr, add);
+            if (v1) Put(s71, c + 7 * nr + width, add);
         }
     }
 
     /// <summary>The block's sum into C: the one addition the micro-kernel makes too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put(TVector sum, float* c, bool add) => TVector.Store(add ? TVector.Load(c) + sum : sum, c);
+
+    private interface IPanelCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private readonly struct One : IPanelCount
+    {
+        public static int Value => 1;
+    }
+
+    private readonly struct Two : IPanelCount
+    {
+        public static int Value => 2;
+    }
+
+    private readonly struct Six : IPanelCount
+    {
+        public static int Value => 6;
+    }
+
+    private readonly struct Eight : IPanelCount
+    {
+        public static int Value => 8;
+    }
 }
