@@ -33,6 +33,6 @@ internal readonly unsafe partial struct GemmKernel512
         public static RowVector operator +(RowVector left, RowVector right) => new(left.value + right.value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static RowVector MultiplyAdd(RowVector a, RowVector b, RowVector addend) => new(Vector512.FusedMultiplyAdd(a.value, b.value, addend.value));
+        public static RowVector MultiplyAdd(RowVector a, float* b, RowVector addend) => new(Vector512.FusedMultiplyAdd(a.value, Vector512.Load(b), addend.value));
     }
 }

@@ -32,6 +32,6 @@ internal readonly unsafe partial struct GemmKernelScalar
         public static RowVector operator +(RowVector left, RowVector right) => new(left.value + right.value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static RowVector MultiplyAdd(RowVector a, RowVector b, RowVector addend) => new(addend.value + a.value * b.value);
+        public static RowVector MultiplyAdd(RowVector a, float* b, RowVector addend) => new(addend.value + a.value * *b);
     }
 }

@@ -21,8 +21,11 @@ internal unsafe interface IRowVector<TSelf> where TSelf : struct, IRowVector<TSe
 
     static abstract TSelf operator +(TSelf left, TSelf right);
 
-    /// <summary>a * b + addend, rounded as the path's GEMM micro-kernel rounds it.</summary>
-    static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf addend);
+    /// <summary>
+    /// a * b + addend with b loaded from <paramref name="b"/>, rounded as the path's GEMM micro-kernel rounds it. The
+    /// load sits inside the multiply-add so that the JIT folds it into the instruction's memory operand.
+    /// </summary>
+    static abstract TSelf MultiplyAdd(TSelf a, float* b, TSelf addend);
 }
 
 /// <summary>
@@ -108,52 +111,52 @@ internal static unsafe class RowProduct<TKernel, TVector>
         for (int p = 0; p < kc; p++)
         {
             TVector x = TVector.Broadcast(*a);
-            s00 = TVector.MultiplyAdd(x, TVector.Load(b0), s00);
-            if (v1) s01 = TVector.MultiplyAdd(x, TVector.Load(b0 + width), s01);
-            if (v2) s02 = TVector.MultiplyAdd(x, TVector.Load(b0 + 2 * width), s02);
-            if (v3) s03 = TVector.MultiplyAdd(x, TVector.Load(b0 + 3 * width), s03);
+            s00 = TVector.MultiplyAdd(x, b0, s00);
+            if (v1) s01 = TVector.MultiplyAdd(x, b0 + width, s01);
+            if (v2) s02 = TVector.MultiplyAdd(x, b0 + 2 * width, s02);
+            if (v3) s03 = TVector.MultiplyAdd(x, b0 + 3 * width, s03);
             if (p1)
             {
-                s10 = TVector.MultiplyAdd(x, TVector.Load(b1), s10);
-                if (v1) s11 = TVector.MultiplyAdd(x, TVector.Load(b1 + width), s11);
-                if (v2) s12 = TVector.MultiplyAdd(x, TVector.Load(b1 + 2 * width), s12);
-                if (v3) s13 = TVector.MultiplyAdd(x, TVector.Load(b1 + 3 * width), s13);
+                s10 = TVector.MultiplyAdd(x, b1, s10);
+                if (v1) s11 = TVector.MultiplyAdd(x, b1 + width, s11);
+                if (v2) s12 = TVector.MultiplyAdd(x, b1 + 2 * width, s12);
+                if (v3) s13 = TVector.MultiplyAdd(x, b1 + 3 * width, s13);
             }
 
             if (p2 && !v2)
             {
-                s20 = TVector.MultiplyAdd(x, TVector.Load(b2), s20);
-                if (v1) s21 = TVector.MultiplyAdd(x, TVector.Load(b2 + width), s21);
+                s20 = TVector.MultiplyAdd(x, b2, s20);
+                if (v1) s21 = TVector.MultiplyAdd(x, b2 + width, s21);
             }
 
             if (p3 && !v2)
             {
-                s30 = TVector.MultiplyAdd(x, TVector.Load(b3), s30);
-                if (v1) s31 = TVector.MultiplyAdd(x, TVector.Load(b3 + width), s31);
+                s30 = TVector.MultiplyAdd(x, b3, s30);
+                if (v1) s31 = TVector.MultiplyAdd(x, b3 + width, s31);
             }
 
             if (p4 && !v2)
             {
-                s40 = TVector.MultiplyAdd(x, TVector.Load(b4), s40);
-                if (v1) s41 = TVector.MultiplyAdd(x, TVector.Load(b4 + width), s41);
+                s40 = TVector.MultiplyAdd(x, b4, s40);
+                if (v1) s41 = TVector.MultiplyAdd(x, b4 + width, s41);
             }
 
             if (p5 && !v2)
             {
-                s50 = TVector.MultiplyAdd(x, TVector.Load(b5), s50);
-                if (v1) s51 = TVector.MultiplyAdd(x, TVector.Load(b5 + width), s51);
+                s50 = TVector.MultiplyAdd(x, b5, s50);
+                if (v1) s51 = TVector.MultiplyAdd(x, b5 + width, s51);
             }
 
             if (p6 && !v2)
             {
-                s60 = TVector.MultiplyAdd(x, TVector.Load(b6), s60);
-                if (v1) s61 = TVector.MultiplyAdd(x, TVector.Load(b6 + width), s61);
+                s60 = TVector.MultiplyAdd(x, b6, s60);
+                if (v1) s61 = TVector.MultiplyAdd(x, b6 + width, s61);
             }
 
             if (p7 && !v2)
             {
-                s70 = TVector.MultiplyAdd(x, TVector.Load(b7), s70);
-                if (v1) s71 = TVector.MultiplyAdd(x, TVector.Load(b7 + width), s71);
+                s70 = TVector.MultiplyAdd(x, b7, s70);
+                if (v1) s71 = TVector.MultiplyAdd(x, b7 + width, s71);
             }
 
             a += aStep;
