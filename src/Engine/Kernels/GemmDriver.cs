@@ -63,7 +63,7 @@ internal static unsafe class GemmDriver<TKernel>
     /// past once per row, against one pass of MR rows' FMAs and the packing of A (measured with bench/SimdRnn.Bench
     /// <c>--rows</c>).
     /// </summary>
-    internal const int RowProductRows = 2;
+    internal const int RowProductRows = 3;
 
     /// <summary>
     /// The packed product one row at a time with the kernel's row product, in the micro-kernel's k blocks: for each
