@@ -34,7 +34,8 @@ internal unsafe interface IRowVector<TSelf> where TSelf : struct, IRowVector<TSe
 /// column is summed exactly as the micro-kernel sums it, from zero over the block's k in order with the kernel's
 /// multiply-add, then written or added to C once, so results are bit-identical to <see cref="GemmDriver{TKernel}"/>'s
 /// micro-kernel path. Every output is one chain of kc dependent multiply-adds; the latency of each chain is hidden by
-/// running the columns of several panels at once (about eight chains), while B streams through once.
+/// running the columns of several panels at once (sixteen chains on Vector512, twelve on Vector256), while B streams
+/// through once.
 /// </summary>
 internal static unsafe class RowProduct<TKernel, TVector>
     where TKernel : struct, IGemmKernel
@@ -90,6 +91,9 @@ internal static unsafe class RowProduct<TKernel, TVector>
         where TCount : struct, IPanelCount
     {
         int count = TCount.Value, vectors = TKernel.NR / TVector.Count, width = TVector.Count, nr = TKernel.NR;
+
+        // Panels past the second have accumulators for two vectors only; Run keeps to that (a constant test, folded away).
+        if (count > 2 && vectors > 2) throw new InvalidOperationException($"{count} panels of {vectors} vectors: more than two panels need panels of at most two vectors.");
         bool p1 = count > 1, p2 = count > 2, p3 = count > 3, p4 = count > 4, p5 = count > 5, p6 = count > 6, p7 = count > 7;
         bool v1 = vectors > 1, v2 = vectors > 2, v3 = vectors > 3;
         TVector s00 = TVector.Zero, s01 = TVector.Zero, s02 = TVector.Zero, s03 = TVector.Zero;
@@ -123,37 +127,37 @@ internal static unsafe class RowProduct<TKernel, TVector>
                 if (v3) s13 = TVector.MultiplyAdd(x, b1 + 3 * width, s13);
             }
 
-            if (p2 && !v2)
+            if (p2)
             {
                 s20 = TVector.MultiplyAdd(x, b2, s20);
                 if (v1) s21 = TVector.MultiplyAdd(x, b2 + width, s21);
             }
 
-            if (p3 && !v2)
+            if (p3)
             {
                 s30 = TVector.MultiplyAdd(x, b3, s30);
                 if (v1) s31 = TVector.MultiplyAdd(x, b3 + width, s31);
             }
 
-            if (p4 && !v2)
+            if (p4)
             {
                 s40 = TVector.MultiplyAdd(x, b4, s40);
                 if (v1) s41 = TVector.MultiplyAdd(x, b4 + width, s41);
             }
 
-            if (p5 && !v2)
+            if (p5)
             {
                 s50 = TVector.MultiplyAdd(x, b5, s50);
                 if (v1) s51 = TVector.MultiplyAdd(x, b5 + width, s51);
             }
 
-            if (p6 && !v2)
+            if (p6)
             {
                 s60 = TVector.MultiplyAdd(x, b6, s60);
                 if (v1) s61 = TVector.MultiplyAdd(x, b6 + width, s61);
             }
 
-            if (p7 && !v2)
+            if (p7)
             {
                 s70 = TVector.MultiplyAdd(x, b7, s70);
                 if (v1) s71 = TVector.MultiplyAdd(x, b7 + width, s71);
@@ -182,37 +186,37 @@ internal static unsafe class RowProduct<TKernel, TVector>
             if (v3) Put(s13, c + nr + 3 * width, add);
         }
 
-        if (p2 && !v2)
+        if (p2)
         {
             Put(s20, c + 2 * nr, add);
             if (v1) Put(s21, c + 2 * nr + width, add);
         }
 
-        if (p3 && !v2)
+        if (p3)
         {
             Put(s30, c + 3 * nr, add);
             if (v1) Put(s31, c + 3 * nr + width, add);
         }
 
-        if (p4 && !v2)
+        if (p4)
         {
             Put(s40, c + 4 * nr, add);
             if (v1) Put(s41, c + 4 * nr + width, add);
         }
 
-        if (p5 && !v2)
+        if (p5)
         {
             Put(s50, c + 5 * nr, add);
             if (v1) Put(s51, c + 5 * nr + width, add);
         }
 
-        if (p6 && !v2)
+        if (p6)
         {
             Put(s60, c + 6 * nr, add);
             if (v1) Put(s61, c + 6 * nr + width, add);
         }
 
-        if (p7 && !v2)
+        if (p7)
         {
             Put(s70, c + 7 * nr, add);
             if (v1) Put(s71, c + 7 * nr + width, add);
