@@ -66,6 +66,19 @@ internal static unsafe class GemmDriver<TKernel>
     /// <summary>c = (accumulate ? c : 0) + op(a)·b with b already in this kernel's panel layout.</summary>
     public static void Multiply(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
     {
+        if (m <= RowProductRows)
+        {
+            MultiplyByRows(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+        }
+        else
+        {
+            MultiplyByTiles(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+        }
+    }
+
+    /// <summary>The packed product on the MR x NR micro-kernel, packing A block by block.</summary>
+    internal static void MultiplyByTiles(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
         int k = b.K;
         int maxKc = Math.Min(k, TKernel.KC);
         float* packedA = workspace.PackedA((nint)maxKc * RoundUp(Math.Min(m, TKernel.MC), TKernel.MR));
@@ -75,6 +88,42 @@ internal static unsafe class GemmDriver<TKernel>
         {
             int kc = Math.Min(TKernel.KC, k - pc);
             MacroKernel(m, b.N, kc, pc, a, lda, transA, data + (nint)pc * TKernel.NR, b.PanelStride, c, ldc, accumulate || pc > 0, packedA, tile);
+        }
+    }
+
+    /// <summary>
+    /// Rows up to which <see cref="MultiplyByRows"/> is faster than the MR-row micro-kernel: one row at a time, B streams
+    /// past once per row, against one pass of MR rows' FMAs and the packing of A (measured with bench/SimdRnn.Bench
+    /// <c>--rows</c>).
+    /// </summary>
+    internal const int RowProductRows = 3;
+
+    /// <summary>
+    /// The packed product one row at a time with the kernel's row product, in the micro-kernel's k blocks: for each
+    /// row and block, the same sums from zero and the same single addition to C, so the same bits.
+    /// </summary>
+    internal static void MultiplyByRows(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        int k = b.K, n = b.N, panels = n / TKernel.NR, edge = n - panels * TKernel.NR;
+        nint panelStride = b.PanelStride, aStep = transA ? lda : 1, rowStep = transA ? 1 : lda;
+        float* data = b.Data;
+        float* tile = edge > 0 ? workspace.Tile(TKernel.MR * TKernel.NR) : null;
+        for (int i = 0; i < m; i++)
+        {
+            float* row = a + i * rowStep, cRow = c + i * ldc;
+            for (int pc = 0; pc < k; pc += TKernel.KC)
+            {
+                int kc = Math.Min(TKernel.KC, k - pc);
+                bool add = accumulate || pc > 0;
+                float* aBlock = row + pc * aStep, bBlock = data + (nint)pc * TKernel.NR;
+                TKernel.RunRow(kc, aBlock, aStep, bBlock, panelStride, panels, cRow, add);
+                if (edge > 0)
+                {
+                    // The last panel's zero-padded columns go to the edge tile; only the valid ones reach C.
+                    TKernel.RunRow(kc, aBlock, aStep, bBlock + panels * panelStride, panelStride, 1, tile, add: false);
+                    WriteEdge(tile, cRow + panels * TKernel.NR, ldc, 1, edge, add);
+                }
+            }
         }
     }
 
