@@ -3,6 +3,8 @@
 # for each configuration, alternating rounds of `simdrnn bench` and the peer's steady-state epoch (its second;
 # the first includes warm-up), then the medians and their ratio as a Markdown table row.
 #   bench/compare.sh [rounds=3] [threads=2]
+# It first prints the CPU, the SIMD path (DOTNET_EnableAVX512=0 runs the Vector256 path on an AVX-512 machine)
+# and the load average.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -15,6 +17,7 @@ data=$("$simdrnn" data path)
 
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
+echo "$("$simdrnn" bench --peak | head -1); $(uptime | sed -E 's/.*(load average.*)/\1/')"
 echo "| cell | hidden | batch | threads | SimdRnn samples/s | libtorch samples/s | ratio | SimdRnn GFLOP/s | fraction of peak |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for config in "lstm 128 128" "gru 128 128" "rnn 128 128" "lstm 256 256"; do

@@ -11,6 +11,13 @@ if (args.Contains("--quick"))
     return;
 }
 
+// `--rows`: the row product against the micro-kernel for products of few rows.
+if (args.Contains("--rows"))
+{
+    RowProductRun.Print();
+    return;
+}
+
 // `--ort [--rounds N]`: SimdRnn against ONNX Runtime on SimdRnn's ONNX exports, alternating in one run.
 if (args.Contains("--ort"))
 {

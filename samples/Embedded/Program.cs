@@ -7,7 +7,8 @@
 //                    sensor would deliver them; prints the running prediction after every step. After T steps
 //                    it is the batch mode's prediction.
 //
-// --latency: instead, measures this machine's per-call latency of one sequence and of one streaming step (medians).
+// --latency: instead, measures this machine's per-call latency of one sequence and of one streaming step (median, p90,
+// p99) against their memory bound: a read of the bytes of weights each call must read.
 // --latency --compare-int8: the model against its int8 copy (InferenceModel.Quantize) in the same run, alternating:
 // a streaming step and a whole sequence at batch 1, and a sequence of a batch of 64; medians and their ratios.
 //
@@ -165,7 +166,9 @@ static int Stream(InferenceSession session, bool labelled)
     return 0;
 }
 
-// Median per-call latency after warm-up: one whole sequence (Predict of 1), one streaming step with its probabilities.
+// Per-call latency after warm-up (median, p90, p99 of 2,000 timed calls): one whole sequence (Predict of 1), one
+// streaming step with its probabilities; then the memory bound of each: the bytes of weights it reads, timed as a plain
+// vector read of a buffer that size (ReadBandwidthProbe), and the ratio of the latency to it.
 static int Latency(InferenceModel model)
 {
     using var session = model.CreateSession(1);
@@ -175,7 +178,7 @@ static int Latency(InferenceModel model)
     var probabilities = new float[model.Outputs];
     var times = new double[2000];
 
-    string Measure(Action call, int warmUp)
+    double Measure(string name, Action call, int warmUp)
     {
         for (int i = 0; i < warmUp; i++) call();
         for (int i = 0; i < times.Length; i++)
@@ -186,13 +189,25 @@ static int Latency(InferenceModel model)
         }
 
         Array.Sort(times);
-        return string.Create(CultureInfo.InvariantCulture, $"median {times[times.Length / 2]:F2} us (p10 {times[times.Length / 10]:F2}, p90 {times[times.Length * 9 / 10]:F2})");
+        double median = times[times.Length / 2];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-28} median {median:F2} us (p90 {times[times.Length * 9 / 10]:F2}, p99 {times[times.Length * 99 / 100]:F2})"));
+        return median;
     }
 
-    Console.WriteLine($"one sequence ({model.Steps} steps): {Measure(() => session.Predict(sequence, 1, probabilities), 3000)}");
-    Console.WriteLine($"one streaming step:        {Measure(() => session.Step(sequence.AsSpan(0, model.Inputs), probabilities), 30000)}");
+    double sequenceMedian = Measure($"one sequence ({model.Steps} steps):", () => session.Predict(sequence, 1, probabilities), 3000);
+    double stepMedian = Measure("one streaming step:", () => session.Step(sequence.AsSpan(0, model.Inputs), probabilities), 30000);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"workspace (max batch 1): {InferenceSession.RequiredBytes(model, 1):N0} bytes; weights {model.WeightBytes:N0} bytes; SIMD {SimdRnn.Kernels.Simd.Path}"));
+
+    // A step reads every layer's weights and the head's; a sequence reads the layers' T times and the head's once.
+    long stepBytes = model.StepReadBytes + model.HeadReadBytes;
+    var read = SimdRnn.Kernels.ReadBandwidthProbe.Measure(stepBytes);
+    double sequenceBound = (model.Steps * model.StepReadBytes + model.HeadReadBytes) / (read.GigabytesPerSecond * 1e3);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"memory bound: a step reads {stepBytes:N0} bytes; a vector read of that many bytes takes median {read.MedianMicroseconds:F2} us (p99 {read.P99Microseconds:F2}), {read.GigabytesPerSecond:F0} GB/s"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"against the bound: step {stepMedian:F2} / {read.MedianMicroseconds:F2} us = {stepMedian / read.MedianMicroseconds:F2}x; sequence {sequenceMedian:F2} / {sequenceBound:F2} us = {sequenceMedian / sequenceBound:F2}x"));
     return 0;
 }
 

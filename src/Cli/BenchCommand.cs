@@ -8,18 +8,23 @@ namespace SimdRnn.Cli;
 
 /// <summary>One <c>bench --json</c> object.</summary>
 public sealed record BenchLine(
-    string Cell, int Hidden, int Batch, int Layers, int Threads, string Simd,
-    double SamplesPerSecond, double Gflops, double PeakGflops, double PeakFraction, double EvalSamplesPerSecond);
+    string Cell, int Hidden, int Batch, int Layers, bool Bidirectional, int Threads, string Simd, string Cpu,
+    double SamplesPerSecond, double MinSamplesPerSecond, double MaxSamplesPerSecond, double WarmUpSeconds,
+    double Gflops, double PeakGflops, double PeakFraction, double EvalSamplesPerSecond);
 
 /// <summary>
-/// <c>simdrnn bench</c>: training throughput on MNIST after a warm-up, as the median of several timed
+/// <c>simdrnn bench</c>: training throughput on MNIST of the code in its final, steady state (the warm-up lasts
+/// until the JIT has stopped compiling, see <see cref="WarmUp"/>), as the median and spread of several timed
 /// windows, in samples/s and in GFLOP/s by the formula in <see cref="TrainingFlops"/>, and as a fraction of
-/// the machine's peak FMA rate, measured by the same program; also evaluation throughput.
-/// <c>simdrnn bench --peak</c> prints only the peak.
+/// the machine's peak FMA rate, measured by the same program; also evaluation throughput. Every figure is
+/// printed with the CPU model and the SIMD path. <c>simdrnn bench --peak</c> prints only the peak.
 /// </summary>
 public sealed class BenchCommand : ICliCommand
 {
     private const int Windows = 5;
+
+    // The warm-up gives up waiting for the JIT after this long and says so: the figures are then not steady state.
+    private const double MaxWarmUpSeconds = 60;
 
     public static IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -27,8 +32,9 @@ public sealed class BenchCommand : ICliCommand
         new("hidden", "N", "Hidden units per layer", "128"),
         new("batch", "N", "Sequences per mini-batch", "128"),
         new("layers", "N", "Stacked recurrent layers", "1"),
+        new("bidirectional", null, "Bidirectional layers (twice the work per sample; GFLOP/s count both directions)"),
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
-        new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of a fifth of that)", "10"),
+        new("seconds", "S", "Timed training seconds, split into 5 windows (after a warm-up of windows of that length until one compiles no new code)", "10"),
         .. DataOptions.Options,
         new("lengths", "MIN-MAX", "Train on the data's sequences cut to lengths drawn uniformly from MIN..MAX (at most the data's steps) against the same steps at one fixed length"),
         new("peak", null, "Measure and print only the peak FMA rate for 1 and N threads"),
@@ -42,7 +48,8 @@ public sealed class BenchCommand : ICliCommand
     public string Usage => CommandLineParser.Usage(
         "simdrnn bench [options]",
         "Trains on MNIST (or the data of --data-format csv|text, as train reads it) for the given time after a\n" +
-        "warm-up and reports the median samples/s of 5 windows, GFLOP/s of the GEMMs (2GHT(3H+2I) per sample\n" +
+        "warm-up that lasts until the JIT has compiled the final code, and reports the median samples/s of 5\n" +
+        "windows with their spread, the CPU model and the SIMD path, GFLOP/s of the GEMMs (2GHT(3H+2I) per sample\n" +
         "for the first layer, 6GHT(2H) for each further one, 6PHO for the head's P predictions of O outputs)\n" +
         "and the fraction of the peak FMA rate this machine reaches with as many threads.\n" +
         "With --lengths MIN-MAX it compares training steps/s on the first 5,000 training sequences cut to random\n" +
@@ -61,6 +68,7 @@ public sealed class BenchCommand : ICliCommand
         int threads = parsed.PositiveInt("threads", Environment.ProcessorCount);
         if (parsed.Has("peak"))
         {
+            context.Out.WriteLine(MachineDescription.Describe());
             foreach (int n in threads == 1 ? [1] : new[] { 1, threads })
             {
                 context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak FMA, {n} thread{(n == 1 ? "" : "s")}, {Simd.Path}: {PeakProbe.Measure(n, 2.0):F1} GFLOP/s"));
@@ -75,6 +83,7 @@ public sealed class BenchCommand : ICliCommand
             Hidden = parsed.PositiveInt("hidden", 128),
             Batch = parsed.PositiveInt("batch", 128),
             Layers = parsed.PositiveInt("layers", 1),
+            Bidirectional = parsed.Has("bidirectional"),
             Threads = threads,
             Schedule = LearningRateSchedule.Constant,
         };
@@ -95,10 +104,13 @@ public sealed class BenchCommand : ICliCommand
         using var trainer = new Trainer(cell, options, train);
         context.Error.WriteLine(TrainCommand.Header(options, trainer.Shape.ParameterCount));
         context.Error.WriteLine(data.Description);
-        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warming up for {seconds / Windows:F1} s, then {Windows} windows of {seconds / Windows:F1} s"));
+        context.Error.WriteLine(MachineDescription.Describe());
 
         int epoch = 1;
-        TrainFor(trainer, ref epoch, seconds / Windows);
+        var warmUp = WarmUp(trainer, ref epoch, seconds / Windows);
+        context.Error.WriteLine(warmUp.Settled
+            ? string.Create(CultureInfo.InvariantCulture, $"warm-up: {warmUp.Windows} window{(warmUp.Windows == 1 ? "" : "s")}, {warmUp.Seconds:F1} s, until one compiled no new code; then {Windows} windows of {seconds / Windows:F1} s")
+            : string.Create(CultureInfo.InvariantCulture, $"warning: the JIT was still compiling after a warm-up of {warmUp.Seconds:F0} s: these figures are not steady state"));
         var rates = new double[Windows];
         for (int w = 0; w < Windows; w++) rates[w] = TrainFor(trainer, ref epoch, seconds / Windows).SamplesPerSecond;
         Array.Sort(rates);
@@ -107,8 +119,8 @@ public sealed class BenchCommand : ICliCommand
         double evalRate = trainer.Evaluate(test).SamplesPerSecond;
         double gflops = samplesPerSecond * TrainingFlops.PerSample(trainer.Shape) / 1e9;
         double peak = PeakProbe.Measure(trainer.Workers, 1.0);
-        var line = new BenchLine(cell.Info.Name, options.Hidden, options.Batch, options.Layers, trainer.Workers, Simd.Path.ToString(),
-            samplesPerSecond, gflops, peak, gflops / peak, evalRate);
+        var line = new BenchLine(cell.Info.Name, options.Hidden, options.Batch, options.Layers, options.Bidirectional, trainer.Workers, Simd.Path.ToString(), MachineDescription.CpuModel(),
+            samplesPerSecond, rates[0], rates[^1], warmUp.Seconds, gflops, peak, gflops / peak, evalRate);
 
         if (parsed.Has("json"))
         {
@@ -117,7 +129,7 @@ public sealed class BenchCommand : ICliCommand
         else
         {
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"train: {samplesPerSecond:N0} samples/s (median of {Windows}; min {rates[0]:N0}, max {rates[^1]:N0}), {gflops:F1} GFLOP/s, {100 * gflops / peak:F1}% of peak {peak:F1} GFLOP/s ({trainer.Workers} thread{(trainer.Workers == 1 ? "" : "s")}, {Simd.Path})"));
+                $"train: {samplesPerSecond:N0} samples/s (median of {Windows}; min {rates[0]:N0}, max {rates[^1]:N0}, spread {100 * (rates[^1] - rates[0]) / samplesPerSecond:F1}%), {gflops:F1} GFLOP/s, {100 * gflops / peak:F1}% of peak {peak:F1} GFLOP/s ({trainer.Workers} thread{(trainer.Workers == 1 ? "" : "s")}, {Simd.Path})"));
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval:  {evalRate:N0} samples/s"));
         }
 
@@ -125,6 +137,25 @@ public sealed class BenchCommand : ICliCommand
     }
 
     private readonly record struct Rate(double SamplesPerSecond, double StepsPerSecond);
+
+    private readonly record struct WarmUpResult(int Windows, double Seconds, bool Settled);
+
+    // Trains windows of the timed windows' length until one passes in which the JIT compiled no method: tiered
+    // compilation replaces a hot method's first code with its optimized (and, with PGO, re-optimized) code only
+    // after it has been called enough times, in the background, so a fixed warm-up ends at a point that depends on
+    // the machine's speed and load, and the figures then depend on the window length. Code compiled ahead of time
+    // (NativeAOT) compiles nothing, so its warm-up is one window.
+    private static WarmUpResult WarmUp(Trainer trainer, ref int epoch, double window)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int windows = 1; ; windows++)
+        {
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            TrainFor(trainer, ref epoch, window);
+            bool settled = System.Runtime.JitInfo.GetCompiledMethodCount() == compiled;
+            if (settled || clock.Elapsed.TotalSeconds >= MaxWarmUpSeconds) return new WarmUpResult(windows, clock.Elapsed.TotalSeconds, settled);
+        }
+    }
 
     // Trains whole batches for about the given time, continuing into the next epoch when one ends.
     private static Rate TrainFor(Trainer trainer, ref int epoch, double seconds)

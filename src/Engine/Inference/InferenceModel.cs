@@ -70,7 +70,7 @@ public sealed partial class InferenceModel : IDisposable
     public WeightFormat Format { get; } = WeightFormat.Float32;
 
     /// <summary>The kernel the products run on in this process, e.g. <c>float32 Vector512</c> or <c>int8 AVX-VNNI (Vector256)</c>.</summary>
-    public string Kernel => Format == WeightFormat.Int8 ? Kernels.Quantized.Int8Gemm.Describe(Kernels.Quantized.Int8Gemm.Kernel) : $"float32 {Kernels.Simd.Path}";
+    public string Kernel => Format == WeightFormat.Int8 ? Kernels.Quantized.Int8Gemm.Describe(Kernels.Simd.Int8Kernel) : $"float32 {Kernels.Simd.Path}";
 
     /// <summary>T: time steps of a whole sequence.</summary>
     public int Steps => Shape.Steps;
@@ -92,6 +92,17 @@ public sealed partial class InferenceModel : IDisposable
 
     /// <summary>Bytes the model holds: its float parameters and the packed or quantized weight matrices (not the sessions' workspaces).</summary>
     public long WeightBytes => sizeof(float) * parameters.LongLength + weights.Sum(w => w.Bytes) + head.Bytes;
+
+    /// <summary>
+    /// Bytes one time step of every recurrent layer reads at batch 1: each layer's packed (or quantized) weight_ih and
+    /// weight_hh, its biases and elementwise parameters. With <see cref="HeadReadBytes"/>, the floor of memory traffic a
+    /// streaming step cannot go below (docs/embedding.md measures it against a read of that many bytes).
+    /// </summary>
+    public long StepReadBytes => weights.Sum(w => w.Bytes)
+        + sizeof(float) * Shape.LayerParameters.Sum(l => (long)l.BiasIh.Length + l.BiasHh.Length + l.ElementwiseLength);
+
+    /// <summary>Bytes the head reads per prediction at batch 1: its packed (or quantized) fc.weight and fc.bias.</summary>
+    public long HeadReadBytes => head.Bytes + sizeof(float) * (long)Shape.HeadBias.Length;
 
     /// <summary>A session for up to <paramref name="maxBatch"/> sequences at once; see <see cref="InferenceSession"/>.</summary>
     public InferenceSession CreateSession(int maxBatch = 1) => new(this, maxBatch);

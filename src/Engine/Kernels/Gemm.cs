@@ -64,6 +64,45 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// <c>c1 (+)= op(a)·b1</c> and <c>c2 (+)= op(a)·b2</c> for one a (b1 [k, n1], b2 [k, n2], not transposed): the
+    /// same bits as two <see cref="Multiply(int, int, int, ReadOnlySpan{float}, int, bool, ReadOnlySpan{float}, int, bool, Span{float}, int, bool, GemmWorkspace)"/>
+    /// calls, with a packed once for both.
+    /// </summary>
+    public static void MultiplyPair(int m, int k, ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b1, int ldb1, int n1, Span<float> c1, int ldc1,
+        ReadOnlySpan<float> b2, int ldb2, int n2, Span<float> c2, int ldc2, bool accumulate, GemmWorkspace workspace) =>
+        MultiplyPair(Simd.Path, m, k, a, lda, transA, b1, ldb1, n1, c1, ldc1, b2, ldb2, n2, c2, ldc2, accumulate, workspace);
+
+    /// <summary>The paired product on a chosen path, so tests can run every kernel on one machine.</summary>
+    internal static void MultiplyPair(SimdPath path, int m, int k, ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b1, int ldb1, int n1, Span<float> c1, int ldc1,
+        ReadOnlySpan<float> b2, int ldb2, int n2, Span<float> c2, int ldc2, bool accumulate, GemmWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ThrowIfUnsupported(path);
+        CheckShapes(m, n1, k, a, lda, transA, c1, ldc1);
+        CheckShapes(m, n2, k, a, lda, transA, c2, ldc2);
+        CheckOperand(b1, k, n1, ldb1, nameof(b1));
+        CheckOperand(b2, k, n2, ldb2, nameof(b2));
+        if (m == 0 || k == 0 || n1 == 0 || n2 == 0 || n1 + n2 > Simd.Blocking(path).NC)
+        {
+            Multiply(path, m, n1, k, a, lda, transA, b1, ldb1, false, c1, ldc1, accumulate, workspace);
+            Multiply(path, m, n2, k, a, lda, transA, b2, ldb2, false, c2, ldc2, accumulate, workspace);
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb1 = b1)
+        fixed (float* pb2 = b2)
+        fixed (float* pc1 = c1)
+        fixed (float* pc2 = c2)
+        {
+            var product = new PairedProduct(m, k, pa, lda, transA, pb1, ldb1, n1, pc1, ldc1, pb2, ldb2, n2, pc2, ldc2, accumulate, workspace);
+            Simd.Visit<PairedProduct, bool>(path, ref product);
+        }
+    }
+
     /// <summary>NR of a path's kernel: the column width of its packed B panels.</summary>
     internal static int PanelWidth(SimdPath path) => Simd.Blocking(path).NR;
 
@@ -146,6 +185,18 @@ public static unsafe class Gemm
             where TKernel : struct, IGemmKernel
         {
             GemmDriver<TKernel>.Multiply(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+            return true;
+        }
+    }
+
+    private readonly struct PairedProduct(int m, int k, float* a, int lda, bool transA, float* b1, int ldb1, int n1, float* c1, int ldc1,
+        float* b2, int ldb2, int n2, float* c2, int ldc2, bool accumulate, GemmWorkspace workspace) : ISimdPathVisitor<bool>
+    {
+        public bool Visit<TLanes, TKernel>()
+            where TLanes : struct, ILanes<TLanes, float>
+            where TKernel : struct, IGemmKernel
+        {
+            GemmDriver<TKernel>.MultiplyPair(m, k, a, lda, transA, b1, ldb1, n1, c1, ldc1, b2, ldb2, n2, c2, ldc2, accumulate, workspace);
             return true;
         }
     }

@@ -30,8 +30,54 @@ internal static unsafe class GemmDriver<TKernel>
         }
     }
 
+    /// <summary>
+    /// c1[m, n1] = (accumulate ? c1 : 0) + op(a)·b1 and c2[m, n2] likewise with b2, for one a: each k block of a is
+    /// packed once for both (the weight gradients of a layer whose two projections share their gradient read that
+    /// [T*n, G*H] matrix once, not twice). Every element gets the arithmetic of its own product, so the results are
+    /// the bits of two calls of <see cref="Multiply(int, int, int, float*, nint, bool, float*, nint, bool, float*, nint, bool, GemmWorkspace)"/>.
+    /// Both b are stored [k, n] (not transposed); n1 + n2 at most NC.
+    /// </summary>
+    public static void MultiplyPair(int m, int k, float* a, nint lda, bool transA, float* b1, nint ldb1, int n1, float* c1, nint ldc1,
+        float* b2, nint ldb2, int n2, float* c2, nint ldc2, bool accumulate, GemmWorkspace workspace)
+    {
+        int maxKc = Math.Min(k, TKernel.KC);
+        nint panels1 = RoundUp(n1, TKernel.NR), panels2 = RoundUp(n2, TKernel.NR);
+        float* packedB = workspace.PackedB((nint)maxKc * (panels1 + panels2));
+        float* packedA = workspace.PackedA((nint)maxKc * RoundUp(Math.Min(m, TKernel.MC), TKernel.MR));
+        float* tile = workspace.Tile(TKernel.MR * TKernel.NR);
+        for (int pc = 0; pc < k; pc += TKernel.KC)
+        {
+            int kc = Math.Min(TKernel.KC, k - pc);
+            nint panelStride = (nint)kc * TKernel.NR;
+            float* packedB2 = packedB + (nint)kc * panels1;
+            GemmPacking.PackB(b1, ldb1, false, pc, kc, 0, n1, TKernel.NR, packedB, panelStride);
+            GemmPacking.PackB(b2, ldb2, false, pc, kc, 0, n2, TKernel.NR, packedB2, panelStride);
+            bool add = accumulate || pc > 0;
+            for (int ic = 0; ic < m; ic += TKernel.MC)
+            {
+                int mc = Math.Min(TKernel.MC, m - ic);
+                TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
+                Panels(mc, n1, kc, packedB, panelStride, c1 + ic * ldc1, ldc1, add, packedA, tile);
+                Panels(mc, n2, kc, packedB2, panelStride, c2 + ic * ldc2, ldc2, add, packedA, tile);
+            }
+        }
+    }
+
     /// <summary>c = (accumulate ? c : 0) + op(a)·b with b already in this kernel's panel layout.</summary>
     public static void Multiply(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        if (m <= RowProductRows)
+        {
+            MultiplyByRows(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+        }
+        else
+        {
+            MultiplyByTiles(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+        }
+    }
+
+    /// <summary>The packed product on the MR x NR micro-kernel, packing A block by block.</summary>
+    internal static void MultiplyByTiles(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
     {
         int k = b.K;
         int maxKc = Math.Min(k, TKernel.KC);
@@ -46,6 +92,42 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>
+    /// Rows up to which <see cref="MultiplyByRows"/> is faster than the MR-row micro-kernel: one row at a time, B streams
+    /// past once per row, against one pass of MR rows' FMAs and the packing of A (measured with bench/SimdRnn.Bench
+    /// <c>--rows</c>).
+    /// </summary>
+    internal const int RowProductRows = 3;
+
+    /// <summary>
+    /// The packed product one row at a time with the kernel's row product, in the micro-kernel's k blocks: for each
+    /// row and block, the same sums from zero and the same single addition to C, so the same bits.
+    /// </summary>
+    internal static void MultiplyByRows(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    {
+        int k = b.K, n = b.N, panels = n / TKernel.NR, edge = n - panels * TKernel.NR;
+        nint panelStride = b.PanelStride, aStep = transA ? lda : 1, rowStep = transA ? 1 : lda;
+        float* data = b.Data;
+        float* tile = edge > 0 ? workspace.Tile(TKernel.MR * TKernel.NR) : null;
+        for (int i = 0; i < m; i++)
+        {
+            float* row = a + i * rowStep, cRow = c + i * ldc;
+            for (int pc = 0; pc < k; pc += TKernel.KC)
+            {
+                int kc = Math.Min(TKernel.KC, k - pc);
+                bool add = accumulate || pc > 0;
+                float* aBlock = row + pc * aStep, bBlock = data + (nint)pc * TKernel.NR;
+                TKernel.RunRow(kc, aBlock, aStep, bBlock, panelStride, panels, cRow, add);
+                if (edge > 0)
+                {
+                    // The last panel's zero-padded columns go to the edge tile; only the valid ones reach C.
+                    TKernel.RunRow(kc, aBlock, aStep, bBlock + panels * panelStride, panelStride, 1, tile, add: false);
+                    WriteEdge(tile, cRow + panels * TKernel.NR, ldc, 1, edge, add);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// One k block: c[0..m, 0..n] (+)= op(a)[0..m, pc..pc+kc] · the packed B block whose micro-panel q
     /// starts at <c>b + q * bPanelStride</c>.
     /// </summary>
@@ -55,26 +137,32 @@ internal static unsafe class GemmDriver<TKernel>
         {
             int mc = Math.Min(TKernel.MC, m - ic);
             TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
-            for (int jr = 0; jr < n; jr += TKernel.NR)
+            Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, packedA, tile);
+        }
+    }
+
+    /// <summary>c[0..mc, 0..n] (+)= the packed A block · the packed B block: B micro-panels outside, A micro-panels inside.</summary>
+    private static void Panels(int mc, int n, int kc, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* packedA, float* tile)
+    {
+        for (int jr = 0; jr < n; jr += TKernel.NR)
+        {
+            int nr = Math.Min(TKernel.NR, n - jr);
+            float* bPanel = b + (jr / TKernel.NR) * bPanelStride;
+            for (int ir = 0; ir < mc; ir += TKernel.MR)
             {
-                int nr = Math.Min(TKernel.NR, n - jr);
-                float* bPanel = b + (jr / TKernel.NR) * bPanelStride;
-                for (int ir = 0; ir < mc; ir += TKernel.MR)
+                int mr = Math.Min(TKernel.MR, mc - ir);
+                float* aPanel = packedA + (nint)ir * kc;
+                float* cTile = c + ir * ldc + jr;
+                if (mr == TKernel.MR && nr == TKernel.NR)
                 {
-                    int mr = Math.Min(TKernel.MR, mc - ir);
-                    float* aPanel = packedA + (nint)ir * kc;
-                    float* cTile = c + (ic + ir) * ldc + jr;
-                    if (mr == TKernel.MR && nr == TKernel.NR)
-                    {
-                        TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
-                    }
-                    else
-                    {
-                        // Edge tile: the zero-padded panels give a full tile; only its valid part reaches C,
-                        // with the same single addition the full tiles use.
-                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
-                        WriteEdge(tile, cTile, ldc, mr, nr, add);
-                    }
+                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
+                }
+                else
+                {
+                    // Edge tile: the zero-padded panels give a full tile; only its valid part reaches C,
+                    // with the same single addition the full tiles use.
+                    TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                    WriteEdge(tile, cTile, ldc, mr, nr, add);
                 }
             }
         }

@@ -14,7 +14,7 @@ namespace SimdRnn.Kernels;
 /// Blocking: KC 256 keeps the B micro-panel (12 KB) and an A micro-panel (8 KB) in a 32 KB L1; MC 128 the
 /// packed A block (128 KB) in L2; NC 768 the B block (768 KB) in a shared L2 or L3. Not tuned on hardware.
 /// </summary>
-internal readonly unsafe struct GemmKernel128 : IGemmKernel
+internal readonly unsafe partial struct GemmKernel128 : IGemmKernel
 {
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
 

@@ -8,7 +8,7 @@ namespace SimdRnn.Kernels;
 /// The AVX2 micro-kernel: a 6 x 16 tile of C in 12 ymm accumulators, which with the two B vectors and one
 /// broadcast fits the 16 registers AVX2 has.
 /// </summary>
-internal readonly unsafe struct GemmKernel256 : IGemmKernel
+internal readonly unsafe partial struct GemmKernel256 : IGemmKernel
 {
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 

@@ -8,7 +8,7 @@ namespace SimdRnn.Kernels;
 /// 16 registers for the two B vectors and the A broadcasts. Each k step is 2 vector loads of B, 8 broadcasts
 /// of A (folded into the FMAs as embedded broadcasts) and 16 FMAs.
 /// </summary>
-internal readonly unsafe struct GemmKernel512 : IGemmKernel
+internal readonly unsafe partial struct GemmKernel512 : IGemmKernel
 {
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 

@@ -6,7 +6,7 @@ namespace SimdRnn.Kernels;
 /// The portable micro-kernel: a 4 x 4 tile of C in 16 scalar accumulators. Multiply and add are separate
 /// roundings here (no FMA), so this path's results differ from the vector paths in the last bits.
 /// </summary>
-internal readonly unsafe struct GemmKernelScalar : IGemmKernel
+internal readonly unsafe partial struct GemmKernelScalar : IGemmKernel
 {
     public static bool IsSupported => true;
 

@@ -114,7 +114,9 @@ internal static unsafe class GemmPacking
                 Vector256.Store(Vector256.Load(source + i), destination + i);
             }
         }
-        else if (Vector128.IsHardwareAccelerated)
+
+        // Then four at a time: the AVX2 kernel's A panels are runs of 6 (one 4, then two singles, not six singles).
+        if (Vector128.IsHardwareAccelerated)
         {
             for (; i + 4 <= valid; i += 4)
             {

@@ -35,6 +35,13 @@ internal unsafe interface IGemmKernel
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
 
     /// <summary>
+    /// The row product: c[0..panels*NR] = (add ? c : 0) + a·b for one row of A (element p at <c>a + p * aStep</c>,
+    /// unpacked) and <paramref name="panels"/> whole NR-column micro-panels of B, panel q at <c>b + q * panelStride</c>;
+    /// bit-identical to <see cref="Run"/>'s row of C. Each path gives it its own vectors (<see cref="RowProduct{TKernel, TVector}"/>).
+    /// </summary>
+    static abstract void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add);
+
+    /// <summary>
     /// Packs op(A)[i0..i0+rows, p0..p0+kc] into MR-row micro-panels, as <see cref="GemmPacking.PackA"/> does;
     /// a kernel may pack with instructions of its own path. B is packed by <see cref="GemmPacking.PackB"/>.
     /// </summary>

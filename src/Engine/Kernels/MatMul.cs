@@ -25,6 +25,23 @@ internal static class MatMul<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>c1[m,n1] (+)= op(a) · b1[k,n1] and c2[m,n2] (+)= op(a) · b2[k,n2], with a read once for both (float).</summary>
+    public static void MultiplyPair(int m, int k, ReadOnlySpan<T> a, int lda, bool transA, ReadOnlySpan<T> b1, int ldb1, int n1, Span<T> c1, int ldc1,
+        ReadOnlySpan<T> b2, int ldb2, int n2, Span<T> c2, int ldc2, bool accumulate, GemmWorkspace workspace)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Gemm.MultiplyPair(m, k, MemoryMarshal.Cast<T, float>(a), lda, transA,
+                MemoryMarshal.Cast<T, float>(b1), ldb1, n1, MemoryMarshal.Cast<T, float>(c1), ldc1,
+                MemoryMarshal.Cast<T, float>(b2), ldb2, n2, MemoryMarshal.Cast<T, float>(c2), ldc2, accumulate, workspace);
+        }
+        else
+        {
+            NaiveGemm.Multiply(m, n1, k, a, lda, transA, b1, ldb1, false, c1, ldc1, accumulate);
+            NaiveGemm.Multiply(m, n2, k, a, lda, transA, b2, ldb2, false, c2, ldc2, accumulate);
+        }
+    }
+
     /// <summary>c[m,n] (+)= a[m,k] · op(b) with op(b) packed once and reused.</summary>
     public static void Multiply(int m, ReadOnlySpan<T> a, int lda, PackedWeights<T> b, Span<T> c, int ldc, bool accumulate, GemmWorkspace workspace)
     {

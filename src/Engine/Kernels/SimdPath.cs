@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SimdRnn.Kernels.Quantized;
 
 namespace SimdRnn.Kernels;
 
@@ -24,8 +25,10 @@ internal interface ISimdPathVisitor<TResult>
 
 /// <summary>
 /// The registry of SIMD paths: the one place that maps a <see cref="SimdPath"/> to its lanes type and GEMM
-/// kernel (<see cref="Visit"/>), and that chooses the path this process runs (<see cref="Path"/>). Every caller
-/// asks it, so adding a path is a lanes type, a kernel and one line in <see cref="Visit"/>.
+/// kernel (<see cref="Visit"/>) and to its int8 product kernel (<see cref="Int8KernelOf"/>), and that chooses
+/// the path this process runs (<see cref="Path"/>), so <see cref="OverrideVariable"/> decides the float and the
+/// int8 kernels alike. Every caller asks it, so adding a path is a lanes type, a kernel and one line in
+/// <see cref="Visit"/> (and one in <see cref="Int8KernelOf"/>).
 /// </summary>
 public static class Simd
 {
@@ -34,10 +37,16 @@ public static class Simd
 
     private static readonly SimdPath path;
 
+    private static readonly Int8Kernel int8Kernel;
+
     // Why the override was refused, or null: Path then throws, so a refused override is never silently ignored.
     private static readonly string? refusal;
 
-    static Simd() => (path, refusal) = Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+    static Simd()
+    {
+        (path, refusal) = Choose(Environment.GetEnvironmentVariable(OverrideVariable));
+        int8Kernel = Int8KernelOf(path);
+    }
 
     /// <summary>
     /// The path this process runs: <see cref="OverrideVariable"/>'s, else the widest this CPU and build accelerate.
@@ -45,6 +54,9 @@ public static class Simd
     /// path that does not exist or cannot run here.
     /// </summary>
     public static SimdPath Path => refusal is null ? path : throw new InvalidOperationException(refusal);
+
+    /// <summary>The kernel int8 products run on in this process: <see cref="Path"/>'s (<see cref="Int8KernelOf"/>). Throws as <see cref="Path"/> does.</summary>
+    internal static Int8Kernel Int8Kernel => refusal is null ? int8Kernel : throw new InvalidOperationException(refusal);
 
     /// <summary>Floats per vector on <see cref="Path"/>: 16, 8, 4 or 1.</summary>
     public static int FloatLanes => Lanes(Path);
@@ -59,6 +71,29 @@ public static class Simd
 
     /// <summary>The blocking of a path's GEMM kernel.</summary>
     internal static GemmBlocking Blocking(SimdPath path) => Query<BlockingQuery, GemmBlocking>(path);
+
+    /// <summary>
+    /// The int8 kernel of a path: the first of its candidates, best first, that this CPU runs. The scalar path
+    /// keeps the scalar kernel (the oracle, as its float GEMM is); Vector128 runs SDOT where ARM64 has it, else the
+    /// widening kernel (NEON, or portable Vector128 code on x86); Vector256 and Vector512 share the 256-bit
+    /// kernels (see <see cref="Int8Gemm"/> for why there is no 512-bit one).
+    /// </summary>
+    internal static Int8Kernel Int8KernelOf(SimdPath path)
+    {
+        ReadOnlySpan<Int8Kernel> candidates = path switch
+        {
+            SimdPath.Vector512 or SimdPath.Vector256 => [Quantized.Int8Kernel.AvxVnni, Quantized.Int8Kernel.Avx2],
+            SimdPath.Vector128 => [Quantized.Int8Kernel.ArmDotProduct, Quantized.Int8Kernel.Vector128],
+            SimdPath.Scalar => [],
+            _ => throw new ArgumentOutOfRangeException(nameof(path), path, "Not a SIMD path."),
+        };
+        foreach (var kernel in candidates)
+        {
+            if (Int8Gemm.IsSupported(kernel)) return kernel;
+        }
+
+        return Quantized.Int8Kernel.Scalar;
+    }
 
     /// <summary>The path an override value asks for, or why it cannot be had; no value means the widest supported path.</summary>
     internal static (SimdPath Path, string? Refusal) Choose(string? requested)

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using SimdRnn.Cells;
 using SimdRnn.Kernels;
@@ -249,17 +250,31 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var dXProj = ws.dXProj.AsSpan(0, rowsAll * gh);
         var dHProj = ws.dHProj.AsSpan(0, rowsAll * roh);
         var dRProj = ws.dRProj.AsSpan(0, rowsAll * reh);
-        MatMul<T>.Multiply(gh, inputs, rowsAll, dXProj, gh, true, input, inputs, false, layout.WeightIh.Of(gradients), inputs, accumulate: true, gemm);
-        AddColumnSums(dXProj, rowsAll, layout.BiasIh.Of(gradients));
-
+        var dWeightIh = layout.WeightIh.Of(gradients);
         var dWeightHh = layout.WeightHh.Of(gradients);
         var dBiasHh = layout.BiasHh.Of(gradients);
-        MatMul<T>.Multiply(roh, h, rowsAll, dHProj, roh, true, ws.Hidden.AsSpan(0, rowsAll * h), h, false, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
-        AddColumnSums(dHProj, rowsAll, dBiasHh[..roh]);
+        var outputs = ws.Hidden.AsSpan(0, rowsAll * h);
+
+        // Where the cell shares the projections' gradient (dHProj is dXProj), both weights' gradients are products of
+        // that one [L*n, G*H] matrix, and both biases' gradients its column sums: read it once for each pair.
+        if (ws.dHProj == ws.dXProj && roh == gh)
+        {
+            MatMul<T>.MultiplyPair(gh, rowsAll, dXProj, gh, true, input, inputs, inputs, dWeightIh, inputs,
+                outputs, h, h, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
+            AddColumnSums(dXProj, rowsAll, layout.BiasIh.Of(gradients), dBiasHh[..roh]);
+        }
+        else
+        {
+            MatMul<T>.Multiply(gh, inputs, rowsAll, dXProj, gh, true, input, inputs, false, dWeightIh, inputs, accumulate: true, gemm);
+            MatMul<T>.Multiply(roh, h, rowsAll, dHProj, roh, true, outputs, h, false, dWeightHh[..(roh * h)], h, accumulate: true, gemm);
+            AddColumnSums(dXProj, rowsAll, layout.BiasIh.Of(gradients), default);
+            AddColumnSums(dHProj, rowsAll, dBiasHh[..roh], default);
+        }
+
         if (expressionGates > 0)
         {
             MatMul<T>.Multiply(reh, h, rowsAll, dRProj, reh, true, ws.RInput.AsSpan(0, rowsAll * h), h, false, dWeightHh[(roh * h)..], h, accumulate: true, gemm);
-            AddColumnSums(dRProj, rowsAll, dBiasHh[roh..]);
+            AddColumnSums(dRProj, rowsAll, dBiasHh[roh..], default);
         }
 
         if (!inputGradient.IsEmpty)
@@ -308,10 +323,84 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         for (int r = 0; r < rows; r++) row.CopyTo(destination.Slice(r * row.Length, row.Length));
     }
 
-    private static void AddColumnSums(ReadOnlySpan<T> matrix, int rows, Span<T> sums)
+    /// <summary>
+    /// <c>sums[j] += Σ_r matrix[r, j]</c> over a matrix [rows, sums.Length] for the rows in order, and the same into <paramref name="alsoInto"/>
+    /// when it is not empty (each from its own starting values, so each gets exactly what a call of its own would).
+    /// A block of columns stays in registers across all the rows: the matrix is read once and no sum is stored
+    /// back per row (adding row after row into the sums read and wrote them T*n times).
+    /// </summary>
+    private static void AddColumnSums(ReadOnlySpan<T> matrix, int rows, Span<T> sums, Span<T> alsoInto)
     {
-        int width = sums.Length;
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, matrix.Slice(r * width, width), sums);
+        bool both = !alsoInto.IsEmpty;
+        int columns = sums.Length, lanes = Vector<T>.Count, j = 0;
+        if (matrix.Length < rows * columns || (both && alsoInto.Length != columns)) throw new ArgumentException("The matrix or the second sums do not fit the sums.");
+        ref T m = ref MemoryMarshal.GetReference(matrix);
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Four vectors of columns at a time: a row's block is whole cache lines, and four independent sums per
+            // target hide the add latency.
+            for (; j + 4 * lanes <= columns; j += 4 * lanes)
+            {
+                var a0 = new Vector<T>(sums[j..]);
+                var a1 = new Vector<T>(sums[(j + lanes)..]);
+                var a2 = new Vector<T>(sums[(j + 2 * lanes)..]);
+                var a3 = new Vector<T>(sums[(j + 3 * lanes)..]);
+                Vector<T> b0 = default, b1 = default, b2 = default, b3 = default;
+                if (both)
+                {
+                    b0 = new Vector<T>(alsoInto[j..]);
+                    b1 = new Vector<T>(alsoInto[(j + lanes)..]);
+                    b2 = new Vector<T>(alsoInto[(j + 2 * lanes)..]);
+                    b3 = new Vector<T>(alsoInto[(j + 3 * lanes)..]);
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    ref T row = ref Unsafe.Add(ref m, (nint)r * columns + j);
+                    var v0 = Vector.LoadUnsafe(ref row);
+                    var v1 = Vector.LoadUnsafe(ref Unsafe.Add(ref row, lanes));
+                    var v2 = Vector.LoadUnsafe(ref Unsafe.Add(ref row, 2 * lanes));
+                    var v3 = Vector.LoadUnsafe(ref Unsafe.Add(ref row, 3 * lanes));
+                    a0 += v0;
+                    a1 += v1;
+                    a2 += v2;
+                    a3 += v3;
+                    if (both)
+                    {
+                        b0 += v0;
+                        b1 += v1;
+                        b2 += v2;
+                        b3 += v3;
+                    }
+                }
+
+                a0.CopyTo(sums[j..]);
+                a1.CopyTo(sums[(j + lanes)..]);
+                a2.CopyTo(sums[(j + 2 * lanes)..]);
+                a3.CopyTo(sums[(j + 3 * lanes)..]);
+                if (both)
+                {
+                    b0.CopyTo(alsoInto[j..]);
+                    b1.CopyTo(alsoInto[(j + lanes)..]);
+                    b2.CopyTo(alsoInto[(j + 2 * lanes)..]);
+                    b3.CopyTo(alsoInto[(j + 3 * lanes)..]);
+                }
+            }
+        }
+
+        for (; j < columns; j++)
+        {
+            T a = sums[j], b = both ? alsoInto[j] : T.Zero;
+            for (int r = 0; r < rows; r++)
+            {
+                T v = Unsafe.Add(ref m, (nint)r * columns + j);
+                a += v;
+                b += v;
+            }
+
+            sums[j] = a;
+            if (both) alsoInto[j] = b;
+        }
     }
 
     public override void ForwardStep(StepWorkspace<T> ws, ReadOnlySpan<T> input, int n, GemmWorkspace gemm)

@@ -38,8 +38,17 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     /// <summary>Must be called after <see cref="Parameters"/> change: re-packs the weight matrices.</summary>
     public void ParametersChanged()
     {
-        foreach (var layer in weights) layer.Refresh();
-        foreach (var layer in backwardWeights) layer.Refresh();
+        for (int group = 0; group < PackedWeightGroups; group++) RefreshPackedWeights(group);
+    }
+
+    /// <summary>The groups of packed weights <see cref="ParametersChanged"/> re-packs: each layer's forward weights, then its backward ones.</summary>
+    internal int PackedWeightGroups => weights.Length + backwardWeights.Length;
+
+    /// <summary>Re-packs one group of <see cref="PackedWeightGroups"/>; the groups are independent, so threads may share them out.</summary>
+    internal void RefreshPackedWeights(int group)
+    {
+        if (group < weights.Length) weights[group].Refresh();
+        else backwardWeights[group - weights.Length].Refresh();
     }
 
     /// <summary>

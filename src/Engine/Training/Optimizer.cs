@@ -14,7 +14,18 @@ public interface IOptimizer
     /// <summary>Steps taken so far (Adam's bias correction depends on it).</summary>
     long Steps { get; }
 
+    /// <summary>One step over the whole buffer: <see cref="BeginStep"/>, then <see cref="Update"/> of all of it.</summary>
     void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+
+    /// <summary>Counts one step. Its update is then <see cref="Update"/> over parts that cover the buffer once.</summary>
+    void BeginStep();
+
+    /// <summary>
+    /// The current step's update of the part of the buffer that starts at <paramref name="offset"/> (the spans are
+    /// that part). Each element's update reads only its own gradient and state, so any split of the buffer, on any
+    /// threads, gives the same bits as one call over all of it.
+    /// </summary>
+    void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, int offset);
 }
 
 /// <summary>
@@ -31,11 +42,18 @@ public sealed class Adam(int length, float beta1 = 0.9f, float beta2 = 0.999f, f
 
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
-        Steps++;
+        BeginStep();
+        Update(parameters, gradients, learningRate, 0);
+    }
+
+    public void BeginStep() => Steps++;
+
+    public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, int offset)
+    {
         float correction1 = 1f - MathF.Pow(beta1, Steps), correction2 = 1f - MathF.Pow(beta2, Steps);
         float stepSize = learningRate / correction1, rootCorrection2 = MathF.Sqrt(correction2);
-        var m = FirstMoment.AsSpan();
-        var v = SecondMoment.AsSpan();
+        var m = FirstMoment.AsSpan(offset, parameters.Length);
+        var v = SecondMoment.AsSpan(offset, parameters.Length);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -77,8 +95,15 @@ public sealed class Sgd(int length, float momentum = 0.9f) : IOptimizer
 
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
-        Steps++;
-        var u = Velocity.AsSpan();
+        BeginStep();
+        Update(parameters, gradients, learningRate, 0);
+    }
+
+    public void BeginStep() => Steps++;
+
+    public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, int offset)
+    {
+        var u = Velocity.AsSpan(offset, parameters.Length);
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(u, momentum, gradients, u);
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(u, -learningRate, parameters, parameters);
     }

@@ -16,12 +16,20 @@ public sealed record EpochResult(int Epoch, double Cost, double SamplesPerSecond
 /// <summary>
 /// Mini-batch training. Each batch is split into fixed chunks of <see cref="ChunkRows"/> sequences that
 /// run forward and backward on the worker threads with no synchronisation inside the sequence; chunk
-/// gradients are then summed in chunk order, so the result is bit-identical for any thread count.
+/// gradients are then summed in chunk order, so the result is bit-identical for any thread count. The update
+/// after the chunks (the sum, the norm for clipping, the optimizer step, the re-packing of the weights) runs on
+/// the workers too, over fixed slices of the parameters, so it does not serialise the batch (see <see cref="BatchUpdate"/>).
 /// </summary>
 public sealed class Trainer : IEpochTrainer, IDisposable
 {
     /// <summary>Sequences per chunk: part of the arithmetic (the gradient summation order), never of the thread count.</summary>
     public const int ChunkRows = 64;
+
+    /// <summary>
+    /// Slices the per-batch update splits the parameters into: part of the arithmetic (the gradient norm is summed
+    /// slice by slice), never of the thread count. Enough for the workers of a large machine to share.
+    /// </summary>
+    private const int UpdateSlices = 32;
 
     private readonly SequenceDataset train;
     private readonly WorkerPool pool;
@@ -33,6 +41,7 @@ public sealed class Trainer : IEpochTrainer, IDisposable
     private readonly int[] batchOrder;                     // [batches] the order in which an epoch's batches run
     private readonly float[] gradients;
     private readonly TrainChunks trainChunks;
+    private readonly BatchUpdate batchUpdate;
     private readonly Evaluator evaluator;
     private readonly int batchesPerEpoch;
     private readonly int lossTermsPerSequence;
@@ -67,6 +76,7 @@ public sealed class Trainer : IEpochTrainer, IDisposable
             ? new Adam(Shape.ParameterCount)
             : new Sgd(Shape.ParameterCount, options.Momentum);
         trainChunks = new TrainChunks(this);
+        batchUpdate = new BatchUpdate(this);
         evaluator = new Evaluator(Network, pool, workspaces);
         batchesPerEpoch = (train.Count + options.Batch - 1) / options.Batch;
         lengthKeys = train.HasVariableLengths ? new long[train.Count] : [];
@@ -203,18 +213,10 @@ public sealed class Trainer : IEpochTrainer, IDisposable
         pool.Run(chunks, trainChunks);
 
         double loss = 0;
-        gradients.AsSpan().Clear();
-        for (int c = 0; c < chunks; c++)
-        {
-            loss += chunkLosses[c];
-            TensorPrimitives.Add(gradients, chunkGradients[c], gradients);
-        }
-
-        LastGradientNorm = GradientClipping.ClipByGlobalNorm(gradients, Options.Clip);
+        for (int c = 0; c < chunks; c++) loss += chunkLosses[c];
         for (int r = 0; r < rows; r++) StepsTrained += train.Length(order[start + r]);
 
-        Optimizer.Step(Network.Parameters, gradients, learningRate);
-        Network.ParametersChanged();
+        LastGradientNorm = batchUpdate.Run(chunks, learningRate);
         return loss;
     }
 
@@ -237,6 +239,80 @@ public sealed class Trainer : IEpochTrainer, IDisposable
         pool.Dispose();
         foreach (var workspace in workspaces) workspace.Dispose();
         Network.Dispose();
+    }
+
+    /// <summary>
+    /// The update after a batch's chunks, on the workers: (1) per slice of the parameters, the sum of the chunks'
+    /// gradients in chunk order and the slice's sum of squares; then, on the caller, the global norm from the slices'
+    /// sums in slice order and the clipping scale; (2) per slice, the clipping and the optimizer's update; (3) per
+    /// group of packed weights, the re-packing. Every element's arithmetic is the whole-buffer arithmetic, and the
+    /// norm's order is the slices', so the result does not depend on how many workers share the items.
+    /// </summary>
+    private sealed class BatchUpdate : IWorkItems
+    {
+        private enum Phase { Sum, Step, Repack }
+
+        private readonly Trainer trainer;
+        private readonly int sliceLength, slices;
+        private readonly float[] sliceSquares;
+        private Phase phase;
+        private int chunks;
+        private float scale, learningRate;
+
+        public BatchUpdate(Trainer trainer)
+        {
+            this.trainer = trainer;
+            int parameters = trainer.gradients.Length;
+
+            // Whole 64-float blocks (cache lines and vectors of every width) per slice.
+            sliceLength = Math.Max(64, ((parameters + UpdateSlices - 1) / UpdateSlices + 63) / 64 * 64);
+            slices = (parameters + sliceLength - 1) / sliceLength;
+            sliceSquares = new float[slices];
+        }
+
+        /// <summary>Runs the update of a batch of <paramref name="batchChunks"/> chunks; returns the gradient norm before clipping.</summary>
+        public double Run(int batchChunks, float rate)
+        {
+            var pool = trainer.pool;
+            chunks = batchChunks;
+            phase = Phase.Sum;
+            pool.Run(slices, this);
+
+            double squares = 0;
+            for (int s = 0; s < slices; s++) squares += sliceSquares[s];
+            float norm = (float)Math.Sqrt(squares), clip = trainer.Options.Clip;
+            scale = clip > 0 && norm > clip ? clip / norm : 1f;
+            learningRate = rate;
+
+            trainer.Optimizer.BeginStep();
+            phase = Phase.Step;
+            pool.Run(slices, this);
+            phase = Phase.Repack;
+            pool.Run(trainer.Network.PackedWeightGroups, this);
+            return norm;
+        }
+
+        public void Run(int item, int worker)
+        {
+            if (phase == Phase.Repack)
+            {
+                trainer.Network.RefreshPackedWeights(item);
+                return;
+            }
+
+            int start = item * sliceLength, length = Math.Min(sliceLength, trainer.gradients.Length - start);
+            var gradient = trainer.gradients.AsSpan(start, length);
+            if (phase == Phase.Sum)
+            {
+                trainer.chunkGradients[0].AsSpan(start, length).CopyTo(gradient);
+                for (int c = 1; c < chunks; c++) TensorPrimitives.Add(gradient, trainer.chunkGradients[c].AsSpan(start, length), gradient);
+                sliceSquares[item] = TensorPrimitives.SumOfSquares<float>(gradient);
+                return;
+            }
+
+            if (scale != 1f) TensorPrimitives.Multiply(gradient, scale, gradient);
+            trainer.Optimizer.Update(trainer.Network.Parameters.AsSpan(start, length), gradient, learningRate, start);
+        }
     }
 
     private sealed class TrainChunks(Trainer trainer) : IWorkItems

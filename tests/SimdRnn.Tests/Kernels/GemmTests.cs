@@ -1,3 +1,4 @@
+using FsCheck;
 using FsCheck.Xunit;
 using SimdRnn.Kernels;
 using Xunit;
@@ -55,6 +56,58 @@ public sealed class GemmTests
             }
 
             AssertBitIdentical(whole, byRows, $"{path} packed row split, {t}");
+        }
+    }
+
+    /// <summary>
+    /// Law: a product with A stored transposed equals, bit for bit, the product of A's explicit transpose, over
+    /// shapes that cross the k blocking (the weight gradients' shape: A^T·B with A the [T*n, G*H] projection
+    /// gradient): how A is packed must never change a bit.
+    /// </summary>
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 60, Replay = "(5150,8087)")]
+    public void TransposedA_EqualsTheExplicitTranspose_BitForBit(BlockedGemmCase blocked)
+    {
+        GemmCase t = blocked.Case with { TransA = true, TransB = false };
+        var data = new GemmData(t);
+        var explicitA = new float[t.M * t.K];
+        for (int p = 0; p < t.K; p++)
+        {
+            for (int i = 0; i < t.M; i++) explicitA[i * t.K + p] = data.A[p * data.Lda + i];
+        }
+
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] stored = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, data.A, data.Lda, true, data.B, data.Ldb, false, stored, data.Ldc, t.Accumulate, workspace);
+            float[] direct = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, explicitA, t.K, false, data.B, data.Ldb, false, direct, data.Ldc, t.Accumulate, workspace);
+            AssertBitIdentical(direct, stored, $"{path}, {t}");
+        }
+    }
+
+    /// <summary>
+    /// Law: the paired product (one A, two B, as a layer's weight gradients take it) gives the bits of the two
+    /// products it stands for, on every path, over shapes that cross the k and m blocking.
+    /// </summary>
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 30, Replay = "(2718281,314159)")]
+    public void PairedProduct_EqualsTwoProducts_BitForBit(BlockedGemmCase blocked, PositiveInt secondWidth)
+    {
+        GemmCase t = blocked.Case with { TransB = false };
+        var first = new GemmData(t);
+        var second = new GemmData(t with { N = 1 + secondWidth.Get % 140, Seed = t.Seed + 1 });
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] c1 = first.InitialC(), c2 = second.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, first.A, first.Lda, t.TransA, first.B, first.Ldb, false, c1, first.Ldc, t.Accumulate, workspace);
+            Gemm.Multiply(path, t.M, second.Case.N, t.K, first.A, first.Lda, t.TransA, second.B, second.Ldb, false, c2, second.Ldc, t.Accumulate, workspace);
+
+            float[] p1 = first.InitialC(), p2 = second.InitialC();
+            Gemm.MultiplyPair(path, t.M, t.K, first.A, first.Lda, t.TransA, first.B, first.Ldb, t.N, p1, first.Ldc,
+                second.B, second.Ldb, second.Case.N, p2, second.Ldc, t.Accumulate, workspace);
+            AssertBitIdentical(c1, p1, $"{path} first product, {t}");
+            AssertBitIdentical(c2, p2, $"{path} second product, n2={second.Case.N}, {t}");
         }
     }
 

@@ -1,4 +1,5 @@
 using SimdRnn.Kernels;
+using SimdRnn.Kernels.Quantized;
 using SimdRnn.Tests.Robustness;
 using Xunit;
 
@@ -83,6 +84,24 @@ public sealed class SimdRegistryTests
         int expected = path == SimdPath.Scalar ? 1 : int.Parse(path.ToString()["Vector".Length..], System.Globalization.CultureInfo.InvariantCulture) / 32;
         Assert.Equal(expected, Simd.Lanes(path));
     }
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void Int8Kernel_OfAPath_RunsHere_AndBelongsToThatPath(SimdPath path)
+    {
+        Int8Kernel kernel = Simd.Int8KernelOf(path);
+        Assert.True(Int8Gemm.IsSupported(kernel), $"{path} chose {kernel}, which does not run here");
+        Int8Kernel[] ofThePath = path switch
+        {
+            SimdPath.Scalar => [Int8Kernel.Scalar],
+            SimdPath.Vector128 => [Int8Gemm.IsSupported(Int8Kernel.ArmDotProduct) ? Int8Kernel.ArmDotProduct : Int8Kernel.Vector128],
+            _ => [Int8Gemm.IsSupported(Int8Kernel.AvxVnni) ? Int8Kernel.AvxVnni : Int8Kernel.Avx2],
+        };
+        Assert.Equal(ofThePath, [kernel]);
+    }
+
+    [Fact]
+    public void Int8Kernel_OfTheProcess_IsThatOfItsPath() => Assert.Equal(Simd.Int8KernelOf(Simd.Path), Simd.Int8Kernel);
 
     [Fact]
     public void Cli_UnderAnOverride_NamesThatPath_AndRefusesABadOneInOneLine()

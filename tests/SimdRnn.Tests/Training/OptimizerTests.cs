@@ -38,6 +38,33 @@ public sealed class OptimizerTests
         for (int i = 0; i < n; i++) Assert.Equal(expected[i], p[i], 1e-5 * Math.Max(1, Math.Abs(expected[i])));
     }
 
+    /// <summary>
+    /// Law: a step's update over any split of the buffer into parts (as the trainer's workers share it) gives the
+    /// bits of one update over the whole buffer, for Adam and SGD, over two steps (so the state carries over).
+    /// </summary>
+    [Property(MaxTest = 150, Replay = "(31337,4243)")]
+    public void UpdateOverAnySplit_EqualsTheWholeStep_BitForBit(NormalFloat[] start, NormalFloat[] gradient, PositiveInt[] cuts, bool adam)
+    {
+        int n = Math.Min(start.Length, gradient.Length);
+        var g = gradient.Take(n).Select(v => (float)Math.Clamp(v.Get, -10, 10)).ToArray();
+        var whole = start.Take(n).Select(v => (float)Math.Clamp(v.Get, -10, 10)).ToArray();
+        var split = whole.ToArray();
+        IOptimizer one = adam ? new Adam(n) : new Sgd(n), parts = adam ? new Adam(n) : new Sgd(n);
+        int[] bounds = [0, .. cuts.Select(c => c.Get % (n + 1)).Order().Distinct(), n];
+        for (int step = 0; step < 2; step++)
+        {
+            one.Step(whole, g, 0.01f);
+            parts.BeginStep();
+            for (int b = bounds.Length - 1; b > 0; b--)   // in reverse, as a worker may reach them
+            {
+                int from = bounds[b - 1], length = bounds[b] - from;
+                parts.Update(split.AsSpan(from, length), g.AsSpan(from, length), 0.01f, from);
+            }
+        }
+
+        for (int i = 0; i < n; i++) Assert.Equal(BitConverter.SingleToInt32Bits(whole[i]), BitConverter.SingleToInt32Bits(split[i]));
+    }
+
     [Property(MaxTest = 200, Replay = "(7654321,123)")]
     public void Sgd_FollowsMomentumFormula(NormalFloat[] start, NormalFloat[] gradient)
     {

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace SimdRnn.Kernels.Quantized;
 
-/// <summary>The int8 product kernels, best first.</summary>
+/// <summary>The int8 product kernels; the SIMD path registry says which one a path runs (<see cref="Simd.Int8KernelOf"/>).</summary>
 internal enum Int8Kernel
 {
     /// <summary>The row-major triple loop: the reference for the others, and the fallback.</summary>
@@ -15,6 +16,12 @@ internal enum Int8Kernel
 
     /// <summary>AVX-VNNI vpdpbusd on a + 128 (unsigned) and w, minus 128 * the row sums of w: 32 products per instruction.</summary>
     AvxVnni,
+
+    /// <summary>Vector128 widening multiplies to int16 and pairwise widening adds to int32 (<see cref="WideningDot"/>): NEON on ARM64, portable elsewhere.</summary>
+    Vector128,
+
+    /// <summary>ARM64 SDOT (<see cref="DotProductDot"/>): 16 products per instruction, on CPUs with the dot product extension.</summary>
+    ArmDotProduct,
 }
 
 /// <summary>
@@ -25,21 +32,23 @@ internal enum Int8Kernel
 /// The activation rows go to the workspace's scratch: no managed allocation.
 /// </summary>
 /// <remarks>
-/// A Vector512 kernel is not here: .NET 10 exposes 512-bit VNNI only as AVX10.2's AvxVnniInt8.V512, which the
-/// AVX-512 CPUs of today (Zen 4, Zen 5, Ice Lake to Sapphire Rapids) lack, and AVX-512BW without VNNI needs four
-/// instructions per 64 products (no vpsignb at 512 bits), against AVX-VNNI's one per 32.
+/// The Vector128 kernels (<see cref="Int8Driver128{TDot}"/>) read the same packed panels, each 32-byte group as
+/// two 16-byte halves. A Vector512 kernel is not here: .NET 10 exposes 512-bit VNNI only as AVX10.2's
+/// AvxVnniInt8.V512, which the AVX-512 CPUs of today (Zen 4, Zen 5, Ice Lake to Sapphire Rapids) lack, and
+/// AVX-512BW without VNNI needs four instructions per 64 products (no vpsignb at 512 bits), against AVX-VNNI's
+/// one per 32.
 /// </remarks>
 internal static unsafe class Int8Gemm
 {
-    /// <summary>The kernel products run on in this process.</summary>
-    public static Int8Kernel Kernel { get; } = Best();
-
     /// <summary>Whether <paramref name="kernel"/> runs on this machine.</summary>
     public static bool IsSupported(Int8Kernel kernel) => kernel switch
     {
         Int8Kernel.AvxVnni => AvxVnni.IsSupported && Avx2.IsSupported && Fma.IsSupported,
         Int8Kernel.Avx2 => Avx2.IsSupported && Fma.IsSupported,
-        _ => true,
+        Int8Kernel.ArmDotProduct => Dp.IsSupported && AdvSimd.Arm64.IsSupported,
+        Int8Kernel.Vector128 => Vector128.IsHardwareAccelerated,
+        Int8Kernel.Scalar => true,
+        _ => false,
     };
 
     /// <summary>The name `--version`-style reports give the kernel, e.g. "int8 AVX-VNNI".</summary>
@@ -47,18 +56,20 @@ internal static unsafe class Int8Gemm
     {
         Int8Kernel.AvxVnni => "int8 AVX-VNNI (Vector256)",
         Int8Kernel.Avx2 => "int8 AVX2 (Vector256)",
+        Int8Kernel.ArmDotProduct => "int8 ARM64 SDOT (Vector128)",
+        Int8Kernel.Vector128 => AdvSimd.IsSupported ? "int8 NEON widening (Vector128)" : "int8 widening (Vector128)",
         _ => "int8 scalar",
     };
 
-    private static Int8Kernel Best() =>
-        IsSupported(Int8Kernel.AvxVnni) ? Int8Kernel.AvxVnni : IsSupported(Int8Kernel.Avx2) ? Int8Kernel.Avx2 : Int8Kernel.Scalar;
-
-    /// <summary>The product on a chosen kernel, so tests run every kernel on one machine.</summary>
+    /// <summary>
+    /// The product on a chosen kernel, so tests run every kernel on one machine; the engine passes
+    /// <see cref="Simd.Int8Kernel"/>, the one its SIMD path runs.
+    /// </summary>
     public static void Multiply(Int8Kernel kernel, Int8Matrix w, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, GemmWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(workspace);
-        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {Describe(kernel)} kernel does not run on this machine (best: {Describe(Kernel)}).");
+        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {Describe(kernel)} kernel does not run on this machine (it runs {string.Join(", ", Enum.GetValues<Int8Kernel>().Where(IsSupported).Select(Describe))}).");
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         Gemm.CheckOperand(a, m, w.K, lda, nameof(a));
         Gemm.CheckOperand(c, m, w.N, ldc, nameof(c));
@@ -89,6 +100,12 @@ internal static unsafe class Int8Gemm
                     break;
                 case Int8Kernel.Avx2:
                     Int8Driver<Avx2Dot>.Multiply(w, m, rows, rowBytes, rowScales, pc, ldc);
+                    break;
+                case Int8Kernel.ArmDotProduct:
+                    Int8Driver128<DotProductDot>.Multiply(w, m, rows, rowBytes, rowScales, pc, ldc);
+                    break;
+                case Int8Kernel.Vector128:
+                    Int8Driver128<WideningDot>.Multiply(w, m, rows, rowBytes, rowScales, pc, ldc);
                     break;
                 default:
                     Reference(w, m, rows, rowBytes, rowScales, pc, ldc);

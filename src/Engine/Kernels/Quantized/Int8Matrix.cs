@@ -102,9 +102,9 @@ internal sealed unsafe class Int8Matrix : IDisposable
         return new Int8Matrix(n, k, q, rowScales);
     }
 
-    /// <summary>c[m, N] += a[m, K] · W^T, activations quantized per row, on the best kernel here (<see cref="Int8Gemm.Kernel"/>).</summary>
+    /// <summary>c[m, N] += a[m, K] · W^T, activations quantized per row, on the kernel of this process's SIMD path (<see cref="Simd.Int8Kernel"/>).</summary>
     public void Multiply(int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, GemmWorkspace workspace) =>
-        Int8Gemm.Multiply(Int8Gemm.Kernel, this, m, a, lda, c, ldc, workspace);
+        Int8Gemm.Multiply(Simd.Int8Kernel, this, m, a, lda, c, ldc, workspace);
 
     private void Pack()
     {

@@ -15,6 +15,9 @@ public sealed class Int8GemmTests
 {
     internal static readonly Int8Kernel[] Kernels = Enum.GetValues<Int8Kernel>().Where(Int8Gemm.IsSupported).ToArray();
 
+    /// <summary>The kernels this machine runs, by name (Int8Kernel is internal, and xunit's theories are public).</summary>
+    public static TheoryData<string> SupportedKernels => [.. Kernels.Select(k => k.ToString())];
+
     /// <summary>An int8 product's shape and data seed: odd sizes across the 4-row, 4-panel and 4-byte-group edges.</summary>
     public sealed record Case(int M, int N, int K, int RowPadding, int ColumnPadding, int Seed, bool Extremes);
 
@@ -47,6 +50,72 @@ public sealed class Int8GemmTests
                 int at = FirstDifference(expected, actual);
                 Assert.True(at < 0, $"{kernel} {t}: element {at} is {(at < 0 ? 0 : actual[at])}, the scalar kernel gives {(at < 0 ? 0 : expected[at])}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The edges of every kernel's loops, named rather than left to chance: K = 1 (one partly filled 4-byte group),
+    /// N = 1 (one live row in a panel of 8, one live column in a 4-column half), m across the 4-row blocks, with
+    /// ordinary and extreme values.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SupportedKernels))]
+    public void EdgeShapes_AreBitIdenticalToTheScalarKernel(string kernelName)
+    {
+        var kernel = Enum.Parse<Int8Kernel>(kernelName);
+        (int N, int K)[] sizes = [(1, 1), (1, 2), (1, 5), (2, 1), (5, 1), (7, 1), (8, 4), (9, 3), (12, 1), (16, 1), (17, 9), (3, 64), (33, 129)];
+        int seed = 0;
+        foreach (int m in new[] { 1, 2, 3, 4, 5, 8, 9 })
+        {
+            foreach (var (n, k) in sizes)
+            {
+                foreach (bool extremes in new[] { false, true })
+                {
+                    var t = new Case(m, n, k, seed % 3, seed % 2, seed, extremes);
+                    seed++;
+                    var (a, lda, c, ldc, weights) = Data(t);
+                    using (weights)
+                    using (var workspace = new GemmWorkspace())
+                    {
+                        float[] expected = (float[])c.Clone(), actual = (float[])c.Clone();
+                        Int8Gemm.Multiply(Int8Kernel.Scalar, weights, m, a, lda, expected, ldc, workspace);
+                        Int8Gemm.Multiply(kernel, weights, m, a, lda, actual, ldc, workspace);
+                        int at = FirstDifference(expected, actual);
+                        Assert.True(at < 0, $"{kernel} {t}: element {at} is {(at < 0 ? 0 : actual[at])}, the scalar kernel gives {(at < 0 ? 0 : expected[at])}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The largest products of every sign: activations that quantize to exactly +-127 against weights of +-127 and of
+    /// the values next to them, one row per combination, so a kernel that narrows, saturates or mixes signs wrongly
+    /// cannot match.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SupportedKernels))]
+    public void ExtremeValues_AreSummedExactly(string kernelName)
+    {
+        var kernel = Enum.Parse<Int8Kernel>(kernelName);
+        sbyte[] weightValues = [127, -127, 126, -126, 1, -1, 0];
+        const int k = 37;
+        int n = weightValues.Length, m = 3;
+        var values = new sbyte[n * k];
+        for (int j = 0; j < n; j++) values.AsSpan(j * k, k).Fill(weightValues[j]);
+        using var weights = new Int8Matrix(n, k, values, Enumerable.Repeat(1f, n).ToArray());
+        // Row 0 all +max (q = 127), row 1 all -max (q = -127), row 2 alternating: the sums are +-127 * w * k or near 0.
+        var a = new float[m * k];
+        for (int p = 0; p < k; p++) { a[p] = 2; a[k + p] = -2; a[2 * k + p] = p % 2 == 0 ? 2 : -2; }
+        using var workspace = new GemmWorkspace();
+        var c = new float[m * n];
+        Int8Gemm.Multiply(kernel, weights, m, a, k, c, n, workspace);
+        for (int j = 0; j < n; j++)
+        {
+            float scale = 2f / 127;
+            Assert.Equal(MathF.FusedMultiplyAdd(127 * weightValues[j] * k, scale, 0), c[j]);
+            Assert.Equal(MathF.FusedMultiplyAdd(-127 * weightValues[j] * k, scale, 0), c[n + j]);
+            Assert.Equal(MathF.FusedMultiplyAdd(127 * weightValues[j], scale, 0), c[2 * n + j]);   // 19 positive terms, 18 negative
         }
     }
 
@@ -109,8 +178,24 @@ public sealed class Int8GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(SupportedKernels))]
+    public void Multiply_OnEachKernel_AllocatesNothing(string kernelName)
+    {
+        var kernel = Enum.Parse<Int8Kernel>(kernelName);
+        var (a, lda, c, ldc, weights) = Data(new Case(7, 37, 61, 1, 2, 5, false));
+        using (weights)
+        using (var workspace = new GemmWorkspace())
+        {
+            Int8Gemm.Multiply(kernel, weights, 7, a, lda, c, ldc, workspace);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++) Int8Gemm.Multiply(kernel, weights, 7, a, lda, c, ldc, workspace);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [Fact]
-    public void Multiply_AllocatesNothing()
+    public void Multiply_OnTheProcesssKernel_AllocatesNothing()
     {
         var (a, lda, c, ldc, weights) = Data(new Case(7, 37, 61, 1, 2, 5, false));
         using (weights)
