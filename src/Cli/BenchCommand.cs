@@ -144,7 +144,8 @@ public sealed class BenchCommand : ICliCommand
     // compilation replaces a hot method's first code with its optimized (and, with PGO, re-optimized) code only
     // after it has been called enough times, in the background, so a fixed warm-up ends at a point that depends on
     // the machine's speed and load, and the figures then depend on the window length. Code compiled ahead of time
-    // (NativeAOT) compiles nothing, so its warm-up is one window.
+    // (NativeAOT) compiles nothing, so its warm-up is one window; so does the JIT build, which turns tiering off
+    // (SimdRnn.Cli.csproj), unless DOTNET_TieredCompilation=1 turns it back on.
     private static WarmUpResult WarmUp(Trainer trainer, ref int epoch, double window)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
