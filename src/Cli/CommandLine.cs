@@ -33,6 +33,10 @@ public sealed class ParsedArguments
 
     public string? Raw(string name) => values.GetValueOrDefault(name);
 
+    /// <summary>The value of an option <paramref name="command"/> cannot run without (a file), or the one-line usage error.</summary>
+    public string Required(string name, string command) =>
+        values.GetValueOrDefault(name) ?? throw new UsageException($"--{name} FILE is required; run 'simdrnn {command} --help' for usage");
+
     public string String(string name, string fallback) => values.GetValueOrDefault(name) ?? fallback;
 
     /// <summary>An integer above zero.</summary>

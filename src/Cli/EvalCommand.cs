@@ -41,7 +41,7 @@ public sealed class EvalCommand : ICliCommand
             return ExitCodes.Success;
         }
 
-        string path = parsed.Raw("model") ?? throw new UsageException("--model FILE is required; run 'simdrnn eval --help' for usage");
+        string path = parsed.Required("model", "eval");
         int threads = parsed.PositiveInt("threads", Environment.ProcessorCount);
         bool json = parsed.Has("json");
 

@@ -42,8 +42,8 @@ public sealed class ExportCommand : ICliCommand
             return ExitCodes.Success;
         }
 
-        string modelPath = parsed.Raw("model") ?? throw new UsageException("--model FILE is required; run 'simdrnn export --help' for usage");
-        string onnxPath = parsed.Raw("onnx") ?? throw new UsageException("--onnx FILE is required; run 'simdrnn export --help' for usage");
+        string modelPath = parsed.Required("model", "export");
+        string onnxPath = parsed.Required("onnx", "export");
         int opset = parsed.Int("opset", OnnxExporter.DefaultOpset);
         if (opset is < OnnxExporter.MinOpset or > OnnxExporter.MaxOpset)
         {

@@ -44,7 +44,7 @@ public sealed class PredictCommand : ICliCommand
             return ExitCodes.Success;
         }
 
-        string path = parsed.Raw("model") ?? throw new UsageException("--model FILE is required; run 'simdrnn predict --help' for usage");
+        string path = parsed.Required("model", "predict");
         string? csv = parsed.Raw("csv");
         if (csv is not null && parsed.Positionals.Count > 0) throw new UsageException("give either --csv FILE or image files, not both");
         if (csv is null && parsed.Positionals.Count == 0) throw new UsageException("no image files given (or --csv FILE); run 'simdrnn predict --help' for usage");

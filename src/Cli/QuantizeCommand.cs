@@ -36,8 +36,8 @@ public sealed class QuantizeCommand : ICliCommand
             return ExitCodes.Success;
         }
 
-        string path = parsed.Raw("model") ?? throw new UsageException("--model FILE is required; run 'simdrnn quantize --help' for usage");
-        string output = parsed.Raw("out") ?? throw new UsageException("--out FILE is required; run 'simdrnn quantize --help' for usage");
+        string path = parsed.Required("model", "quantize");
+        string output = parsed.Required("out", "quantize");
         if (Directory.Exists(output)) throw new CliDataException($"cannot write {output}: it is a directory; give a file name such as {Path.Combine(output, "model-int8.safetensors")}");
 
         using var loaded = ModelLoading.Load(path, context.Cells, parsed.Raw("cell"));

@@ -43,7 +43,7 @@ public sealed class SampleCommand : ICliCommand
             return ExitCodes.Success;
         }
 
-        string path = parsed.Raw("model") ?? throw new UsageException("--model FILE is required; run 'simdrnn sample --help' for usage");
+        string path = parsed.Required("model", "sample");
         int length = parsed.PositiveInt("length", DefaultLength);
         if (length > 100_000_000) throw ParsedArguments.Expected("length", "at most 100000000 characters", parsed.Raw("length")!);
         float temperature = parsed.PositiveNumber("temperature", 1f);
