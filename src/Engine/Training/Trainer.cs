@@ -280,8 +280,8 @@ public sealed class Trainer : IEpochTrainer, IDisposable
 
             double squares = 0;
             for (int s = 0; s < slices; s++) squares += sliceSquares[s];
-            float norm = (float)Math.Sqrt(squares), clip = trainer.Options.Clip;
-            scale = clip > 0 && norm > clip ? clip / norm : 1f;
+            float norm = (float)Math.Sqrt(squares);
+            scale = GradientClipping.Scale(norm, trainer.Options.Clip);
             learningRate = rate;
 
             trainer.Optimizer.BeginStep();
