@@ -5,6 +5,9 @@
 #   bench/compare.sh [rounds=3] [threads=2]
 # It first prints the CPU, the SIMD path (DOTNET_EnableAVX512=0 runs the Vector256 path on an AVX-512 machine)
 # and the load average.
+# On the Vector256 path the peer is held to AVX2 as well, as it would be on an AVX2-only machine: libtorch picks
+# the instruction set of each of its three libraries on its own (ATen's kernels, oneDNN, which runs its LSTM
+# forward and backward, and MKL's GEMM), so all three are capped; `ONEDNN_VERBOSE=1` shows `brgemm:avx2`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -17,7 +20,12 @@ data=$("$simdrnn" data path)
 
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-echo "$("$simdrnn" bench --peak | head -1); $(uptime | sed -E 's/.*(load average.*)/\1/')"
+machine=$("$simdrnn" bench --peak | head -1)
+peer_isa=()
+if [[ $machine == *Vector256* ]]; then
+  peer_isa=(ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2)
+fi
+echo "$machine; $(uptime | sed -E 's/.*(load average.*)/\1/')${peer_isa[*]:+; peer: ${peer_isa[*]}}"
 echo "| cell | hidden | batch | threads | SimdRnn samples/s | libtorch samples/s | ratio | SimdRnn GFLOP/s | fraction of peak |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for config in "lstm 128 128" "gru 128 128" "rnn 128 128" "lstm 256 256"; do
@@ -29,7 +37,7 @@ for config in "lstm 128 128" "gru 128 128" "rnn 128 128" "lstm 256 256"; do
     ours+=("$(sed -E 's/.*"samples_per_second":([0-9.eE+-]+).*/\1/' <<<"$json")")
     gflops+=("$(sed -E 's/.*"gflops":([0-9.eE+-]+).*/\1/' <<<"$json")")
     fraction+=("$(sed -E 's/.*"peak_fraction":([0-9.eE+-]+).*/\1/' <<<"$json")")
-    line=$("$peer" "$data" --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --epochs 2 --limit $((batch * 200)) 2>/dev/null | grep '^epoch=2')
+    line=$(env "${peer_isa[@]}" "$peer" "$data" --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --epochs 2 --limit $((batch * 200)) 2>/dev/null | grep '^epoch=2')
     theirs+=("$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
   done
   o=$(printf '%s\n' "${ours[@]}" | median)
