@@ -109,6 +109,7 @@ public sealed partial class CellGenerator
             writer.Line($"    BackwardReadsHProj = {Bool(cell.BackwardReads.HProj)},");
             writer.Line($"    BackwardReadsRProj = {Bool(cell.BackwardReads.RProj)},");
             writer.Line($"    SharedProjectionGradient = {Bool(cell.BackwardReads.SharedProjectionGradient)},");
+            writer.Line($"    GatesOverwriteXProj = {Bool(cell.GatesOverwriteXProj)},");
             EmitStepGraph(writer, "ForwardGraph", cell.Forward);
             if (!cell.ForwardRecurrentInput.Blocks.IsEmpty)
             {

@@ -25,6 +25,7 @@ public sealed partial class CellGenerator
             var backwardRecurrentInput = BackwardRecurrentInput(model);
             var (backward, sharedGradient) = Backward(model);
             var backwardReads = new HashSet<StepBuffer>(backwardRecurrentInput.Buffers.Concat(backward.Buffers).Select(b => b.Buffer));
+            var (forward, loadsProjectionsFirst) = Forward(model);
             return new LoweredCell(
                 spec,
                 model.PreActivationTexts.ToEquatableArray(),
@@ -38,8 +39,9 @@ public sealed partial class CellGenerator
                     backwardReads.Contains(StepBuffer.HProj),
                     backwardReads.Contains(StepBuffer.RProj),
                     sharedGradient),
+                !backwardReads.Contains(StepBuffer.XProj) && loadsProjectionsFirst,
                 ForwardRecurrentInput(model),
-                Forward(model),
+                forward,
                 backwardRecurrentInput,
                 backward);
         }
@@ -96,7 +98,12 @@ public sealed partial class CellGenerator
         /// <summary>A block under construction: comments, named nodes and stores.</summary>
         private sealed record Block(IReadOnlyList<string> Comments, IReadOnlyList<(int Node, string Name)> Named, IReadOnlyList<Store> Stores);
 
-        private static LoweredMethod Forward(CellModel model)
+        /// <summary>
+        /// The step, and whether it loads each gate's input projection no later than the block that stores the gate.
+        /// Every load of a block comes before its stores (<see cref="KernelWriter"/>), so then a gate may overwrite its
+        /// own projection in place.
+        /// </summary>
+        private static (LoweredMethod Method, bool LoadsProjectionsFirst) Forward(CellModel model)
         {
             var graph = new CellGraph(model, backward: false);
             var blocks = new List<Block>();
@@ -112,7 +119,31 @@ public sealed partial class CellGenerator
                 blocks.Add(new Block([Formula(model, entity)], [(value, LocalName(model.Spec, entity))], [store]));
             }
 
-            return Flatten(graph, blocks);
+            return (Flatten(graph, blocks), LoadsProjectionsFirst(graph.Dag, blocks));
+        }
+
+        private static bool LoadsProjectionsFirst(Dag dag, List<Block> blocks)
+        {
+            var loaded = new HashSet<int>();
+            var storedGates = new HashSet<int>();
+            foreach (var block in blocks)
+            {
+                foreach (int id in Reachable(dag, block.Named.Select(n => n.Node).Concat(block.Stores.Select(s => s.Node))))
+                {
+                    var node = dag[id];
+                    if (node.Op == Op.Load && node.Buffer == StepBuffer.XProj && loaded.Add(id) && storedGates.Contains(node.Index))
+                    {
+                        return false;   // first read after the gate took its place
+                    }
+                }
+
+                foreach (var store in block.Stores.Where(s => s.Buffer == StepBuffer.Gates))
+                {
+                    storedGates.Add(store.Index);
+                }
+            }
+
+            return true;
         }
 
         private static LoweredMethod ForwardRecurrentInput(CellModel model)

@@ -200,9 +200,57 @@ public class NumericTests
     private static double[] Vector(Random random, int length) => [.. Enumerable.Range(0, length).Select(_ => (random.NextDouble() * 2) - 1)];
 
     /// <summary>All buffers of one step of a cell, in double, with random inputs.</summary>
+    [Fact] public void Lstm_InPlace_GivesTheSeparateBuffersResults() => CheckInPlace<LstmCell>();
+
+    [Fact] public void Gru_InPlace_GivesTheSeparateBuffersResults() => CheckInPlace<GruCell>();
+
+    [Fact] public void GruTf_InPlace_GivesTheSeparateBuffersResults() => CheckInPlace<GruTfCell>();
+
+    [Fact] public void LstmPeephole_InPlace_GivesTheSeparateBuffersResults() => CheckInPlace<LstmPeepholeCell>();
+
+    [Fact] public void Mgu_InPlace_GivesTheSeparateBuffersResults() => CheckInPlace<MguCell>();
+
+    [Fact] public void IndRnn_InPlace_GivesTheSeparateBuffersResults() => CheckInPlace<IndRnnCell>();
+
+    /// <summary>
+    /// What <see cref="CellInfo.GatesOverwriteXProj"/> promises the engine: forward writing the gates over the input
+    /// projections, then backward writing their gradients over the gates, gives the bits of separate buffers.
+    /// </summary>
+    private static void CheckInPlace<TCell>() where TCell : ICell
+    {
+        Assert.True(TCell.Info.GatesOverwriteXProj, $"{TCell.Info.Name}: the generator did not allow the gates over the projections");
+        var separate = new CellRun<TCell>(seed: 11);
+        var inPlace = new CellRun<TCell>(seed: 11, inPlace: true);
+        var random = new Random(12);
+        var dHNew = Vector(random, H);
+        var dStateNew = Vector(random, TCell.Info.StateCount * H);
+        var dRInput = Vector(random, TCell.Info.RecurrentInput is null ? 0 : H);
+        foreach (var run in new[] { separate, inPlace })
+        {
+            run.Forward();
+        }
+
+        Assert.Equal(separate.Gates, inPlace.Gates);
+        Assert.Equal(separate.StateNew, inPlace.StateNew);
+        Assert.Equal(separate.HNew, inPlace.HNew);
+        Assert.Equal(separate.RInput, inPlace.RInput);
+        foreach (var run in new[] { separate, inPlace })
+        {
+            run.Backward(dHNew, dStateNew, dRInput, dParamsBefore: 0);
+        }
+
+        Assert.Equal(separate.DXProj, inPlace.DXProj);
+        Assert.Equal(separate.DHProj, inPlace.DHProj);
+        Assert.Equal(separate.DRProj, inPlace.DRProj);
+        Assert.Equal(separate.DHPrev, inPlace.DHPrev);
+        Assert.Equal(separate.DStatePrev, inPlace.DStatePrev);
+        Assert.Equal(separate.DParams, inPlace.DParams);
+    }
+
+    /// <summary>A step's buffers; <paramref name="inPlace"/>: the gates and dXProj share the input projections' array, as in training.</summary>
     private sealed class CellRun<TCell> where TCell : ICell
     {
-        public CellRun(int seed)
+        public CellRun(int seed, bool inPlace = false)
         {
             var info = TCell.Info;
             var random = new Random(seed);
@@ -212,11 +260,11 @@ public class NumericTests
             HPrev = Vector(random, H);
             StatePrev = Vector(random, info.StateCount * H);
             Params = Vector(random, info.ParameterCount * H);
-            Gates = new double[info.GateCount * H];
+            Gates = inPlace ? XProj : new double[info.GateCount * H];
             StateNew = new double[info.StateCount * H];
             HNew = new double[H];
             RInput = new double[H];
-            DXProj = new double[XProj.Length];
+            DXProj = inPlace ? XProj : new double[XProj.Length];
             DHProj = new double[HProj.Length];
             DRProj = new double[RProj.Length];
             DHPrev = new double[H];
@@ -253,7 +301,7 @@ public class NumericTests
         public void Backward(double[] dHNew, double[] dStateNew, double[] dRInput, double dParamsBefore)
         {
             // Poison every output so a missing write shows.
-            foreach (var buffer in new[] { DXProj, DHProj, DRProj, DHPrev, DStatePrev })
+            foreach (var buffer in new[] { DXProj, DHProj, DRProj, DHPrev, DStatePrev }.Where(b => b != Gates))
             {
                 Array.Fill(buffer, double.NaN);
             }

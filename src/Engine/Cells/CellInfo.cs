@@ -67,6 +67,13 @@ public sealed record CellInfo(
     /// </summary>
     public bool SharedProjectionGradient { get; init; }
 
+    /// <summary>
+    /// Training may store the gates over the input projections, and then their gradients over the gates, in one
+    /// buffer: backward does not read the projections, the generated step reads each gate's projection before it
+    /// writes that gate, and each generated method loads everything of a block before it stores.
+    /// </summary>
+    public bool GatesOverwriteXProj { get; init; }
+
     public int ParameterCount => Parameters.Count;
 
     /// <summary>The generated <c>Forward</c> as data: gate activations, new states and the output from the step's inputs.</summary>

@@ -100,6 +100,14 @@ internal sealed class KernelWriter
                 Ensure(node);
             }
 
+            // Every load of the block before any of its stores: a store may overwrite, in place, an element that a
+            // later store's expression would otherwise load (the gates over the input projections, their gradients
+            // over the gates; see CellInfo.GatesOverwriteXProj).
+            foreach (var store in block.Stores)
+            {
+                EnsureLoads(store.Node);
+            }
+
             foreach (var store in block.Stores)
             {
                 var value = Text(store.Node, 0);
@@ -193,6 +201,43 @@ internal sealed class KernelWriter
         var name = Allocate(preferredNames.TryGetValue(id, out var preferred) ? preferred : "t" + temporaries++);
         lines.Add($"var {name} = {value};");
         locals[id] = name;
+    }
+
+    /// <summary>Declares the local of every load under <paramref name="id"/> that has none yet, in the DAG's order.</summary>
+    private void EnsureLoads(int id)
+    {
+        var loads = new SortedSet<int>();
+        var seen = new HashSet<int>();
+        var work = new Stack<int>([id]);
+        while (work.Count > 0)
+        {
+            int node = work.Pop();
+            if (!seen.Add(node) || locals.ContainsKey(node))
+            {
+                continue;
+            }
+
+            if (dag[node].Op == Op.Load)
+            {
+                loads.Add(node);
+                continue;
+            }
+
+            if (dag[node].Left >= 0)
+            {
+                work.Push(dag[node].Left);
+            }
+
+            if (dag[node].Right >= 0)
+            {
+                work.Push(dag[node].Right);
+            }
+        }
+
+        foreach (int load in loads)
+        {
+            Ensure(load);
+        }
     }
 
     private string Allocate(string preferred)

@@ -5,7 +5,8 @@ namespace SimdRnn.Generators.Model;
 
 /// <summary>
 /// A cell after lowering: everything the printer writes, decided. The spec's checked texts for <c>CellInfo</c>,
-/// what the backward step reads, and each generated method as a flat node list with its blocks.
+/// what the backward step reads, whether the gates may overwrite the input projections, and each generated method
+/// as a flat node list with its blocks.
 /// </summary>
 internal sealed record LoweredCell(
     CellSpec Spec,
@@ -16,6 +17,7 @@ internal sealed record LoweredCell(
     string? RecurrentInputText,
     string SpecHash,
     LoweredReads BackwardReads,
+    bool GatesOverwriteXProj,
     LoweredMethod ForwardRecurrentInput,
     LoweredMethod Forward,
     LoweredMethod BackwardRecurrentInput,
