@@ -110,6 +110,12 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>Whether the workspace holds the buffers dropout needs (see <see cref="Network{T}.CreateWorkspace"/>).</summary>
     internal bool CanDrop { get; }
 
+    /// <summary>
+    /// Rows of the forward pass whose saved values the workspace holds, or 0: a backward pass writes gradients over
+    /// them (the gates over the input projections, then their gradients over the gates), so it consumes them.
+    /// </summary>
+    internal int SavedForwardRows { get; set; }
+
     /// <summary>One per recurrent layer (stacked layer and direction), indexed by <see cref="NetworkShape.RecurrentLayer"/>.</summary>
     internal LayerWorkspace<T>[] Layers { get; }
 

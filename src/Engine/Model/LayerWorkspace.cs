@@ -17,14 +17,16 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
         int ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
         Capacity = capacity;
 
-        // Keep per step only what backward reads; write gradients over values backward no longer needs.
+        // Keep per step only what backward reads; write values over ones no longer needed: the gates over the input
+        // projections, and the projections' gradients over those (one [T, n, G*H] buffer, read and written in place,
+        // for the cells whose generated code allows it).
         KeepsHProj = cell.BackwardReadsHProj;
         KeepsRProj = cell.BackwardReadsRProj;
         XProj = new T[steps * n * g * h];
         HProj = new T[(KeepsHProj ? steps : 1) * n * ro * h];
         RProj = new T[(KeepsRProj ? steps : 1) * n * re * h];
         RInput = new T[steps * n * h];
-        Gates = new T[steps * n * g * h];
+        Gates = cell.GatesOverwriteXProj ? XProj : new T[steps * n * g * h];
         States = new T[(steps + 1) * n * s * h];
         Hidden = new T[(steps + 1) * n * h];
         dXProj = cell.BackwardReadsXProj ? new T[steps * n * g * h] : XProj;
@@ -53,7 +55,7 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
             + (cell.BackwardReadsHProj ? t : 1) * n * ro * h      // HProj
             + (cell.BackwardReadsRProj ? t : 1) * n * re * h      // RProj
             + t * n * h                                           // RInput
-            + t * perStepProjection                               // Gates
+            + (cell.GatesOverwriteXProj ? 0 : t * perStepProjection) // Gates, unless they overwrite XProj
             + (t + 1) * n * s * h                                 // States
             + (t + 1) * n * h                                     // Hidden
             + (cell.BackwardReadsXProj ? t * perStepProjection : 0) // dXProj, unless it overwrites XProj
@@ -90,7 +92,7 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
 
     public T[] RInput { get; }      // [T, n, H]
 
-    public T[] Gates { get; }       // [T, n, G*H]
+    public T[] Gates { get; }       // [T, n, G*H]; XProj itself when the gates overwrite it
 
     public T[] States { get; }      // [T+1, n, S*H]; step 0 holds the initial states
 

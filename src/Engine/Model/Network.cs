@@ -74,13 +74,14 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     }
 
     /// <summary>
-    /// After <see cref="Forward(ChunkWorkspace{T}, int, Dropout)"/>: the summed loss (<see cref="HeadLoss"/>) of the chunk against the targets in
+    /// After <see cref="Forward(ChunkWorkspace{T}, int, Dropout)"/> of the same rows, once (it consumes what forward saved): the summed loss (<see cref="HeadLoss"/>) of the chunk against the targets in
     /// <see cref="ChunkWorkspace{T}.Labels"/> or <see cref="ChunkWorkspace{T}.Targets"/>, and (+=) into
     /// <paramref name="gradients"/> the gradient of <paramref name="lossScale"/> times that sum. A per-step head
     /// leaves out the steps past each row's length.
     /// </summary>
     public double Backward(ChunkWorkspace<T> ws, int rows, T lossScale, Span<T> gradients)
     {
+        RequireSavedForward(ws, rows);
         int f = Shape.Features, outputs = Shape.Outputs, predictions = Predictions(rows);
         var dOutputs = ws.dOutputs.AsSpan(0, predictions * outputs);
         var result = ws.Outputs.AsSpan(0, predictions * outputs);
@@ -190,6 +191,22 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
                 TensorPrimitives.Multiply(LayerOutput(ws, l, rows), mask, level.Dropped.AsSpan(0, steps * rows * f));
             }
         }
+
+        ws.SavedForwardRows = rows;
+    }
+
+    /// <summary>
+    /// Refuses a backward pass without the forward pass it differentiates: each backward consumes what its forward
+    /// saved (as PyTorch's backward frees its graph), so a second one needs the forward run again.
+    /// </summary>
+    private static void RequireSavedForward(ChunkWorkspace<T> ws, int rows)
+    {
+        if (ws.SavedForwardRows != rows)
+        {
+            throw new InvalidOperationException(ws.SavedForwardRows == 0
+                ? "Backward needs a Forward of the same rows first: the last Backward consumed the values its Forward saved."
+                : $"Backward of {rows} rows after a Forward of {ws.SavedForwardRows}: run Forward on the same rows first.");
+        }
     }
 
     /// <summary>
@@ -255,6 +272,8 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     /// </summary>
     public void BackwardLayers(ChunkWorkspace<T> ws, int rows, Span<T> gradients)
     {
+        RequireSavedForward(ws, rows);
+        ws.SavedForwardRows = 0;
         int steps = Shape.Steps, h = Shape.Hidden, f = Shape.Features;
         ReadOnlySpan<int> lengths = ws.Lengths[..rows];
         for (int l = Shape.Layers - 1; l >= 0; l--)

@@ -29,7 +29,7 @@ public sealed class FloatPathGradientTests
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public void GradientBackwardTwice_WithoutZeroing_Doubles(string cell)
+    public void GradientTwice_WithoutZeroing_Doubles(string cell)
     {
         var entry = CellCatalog.Find(CellCatalog.BuiltIn, cell)!;
         var c = new GradientCase(Batch: 3, Steps: 4, Inputs: 5, Hidden: 19, Layers: 2, Seed: 7);
@@ -38,6 +38,12 @@ public sealed class FloatPathGradientTests
         network.Forward(workspace, c.Batch);
         network.Backward(workspace, c.Batch, 1f, gradients);
         var once = gradients.ToArray();
+
+        // Backward consumed what forward saved: a second one without a forward is refused, one after a forward adds.
+        var refused = Assert.Throws<InvalidOperationException>(() => network.Backward(workspace, c.Batch, 1f, gradients));
+        Assert.Contains("Forward", refused.Message);
+        Assert.Equal(once, gradients);
+        network.Forward(workspace, c.Batch);
         network.Backward(workspace, c.Batch, 1f, gradients);
         for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], gradients[i], 1e-6f * Math.Max(1, Math.Abs(once[i])));
         workspace.Dispose();
