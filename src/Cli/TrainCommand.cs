@@ -16,7 +16,7 @@ public sealed record TrainSettings(CellEntry Cell, TrainOptions Options, DataOpt
     /// <summary>The model to continue (<c>--resume</c>), owned by the caller.</summary>
     public LoadedModel? Resume { get; init; }
 
-    /// <summary><c>--on-divergence stop|recover</c>.</summary>
+    /// <summary><c>--on-divergence stop|recover|continue</c>.</summary>
     public DivergencePolicy OnDivergence { get; init; } = DivergencePolicy.Stop;
 
     /// <summary>A character model's vocabulary, saved with it; null for other data.</summary>
@@ -74,7 +74,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         new("threads", "N", "Worker threads", $"processor count, {Environment.ProcessorCount} here"),
         new("limit", "N", "Train on the first N training sequences only (the test set is always whole)"),
         .. DataOptions.Options,
-        new("on-divergence", "stop|recover", "When training diverges: stop with the reason, or go back to the last good epoch with a tenth of the learning rate (at most 3 times)", "stop"),
+        new("on-divergence", "stop|recover|continue", "When training diverges: stop with the reason, go back to the last good epoch with a tenth of the learning rate (at most 3 times), or go on past epochs at chance level (long sequences; a non-finite loss still stops)", "stop"),
         new("json", null, "Print JSON lines on stdout instead of text"),
         .. TrainCheckpoints.Options,
     ];
@@ -84,7 +84,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
     private static readonly (string, LearningRateSchedule)[] Schedules =
         [("cosine", LearningRateSchedule.Cosine), ("constant", LearningRateSchedule.Constant)];
 
-    private static readonly (string, DivergencePolicy)[] Policies = [("stop", DivergencePolicy.Stop), ("recover", DivergencePolicy.Recover)];
+    private static readonly (string, DivergencePolicy)[] Policies = [("stop", DivergencePolicy.Stop), ("recover", DivergencePolicy.Recover), ("continue", DivergencePolicy.Continue)];
 
     public string Name => "train";
 
@@ -258,6 +258,12 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
             ClearBar();
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{recovery.Reason} Recovering ({recovery.Attempt} of 3): back to the weights before epoch {recovery.Epoch}, learning rate x {recovery.LearningRateFactor:0.####}, epoch {recovery.Epoch} again."));
+        }
+
+        public void StillAtChance(int epoch, string reason)
+        {
+            ClearBar();
+            context.Error.WriteLine($"simdrnn: warning: {reason.Replace("Training diverged: ", "", StringComparison.Ordinal)} Going on (--on-divergence continue).");
         }
 
         private void ClearBar()

@@ -15,6 +15,13 @@ public enum DivergencePolicy
     /// <see cref="FitOptions.MaxRecoveries"/> attempts.
     /// </summary>
     Recover,
+
+    /// <summary>
+    /// Go on past an epoch at chance level, telling the observer (<see cref="IFitObserver.StillAtChance"/>): for tasks
+    /// that sit at chance for a while before they learn, such as an LSTM on pixel-by-pixel MNIST. A loss that is no
+    /// longer finite still stops the run.
+    /// </summary>
+    Continue,
 }
 
 /// <summary>How <see cref="Fit.Run"/> ran: to the end, stopped by a divergence, or cancelled.</summary>
@@ -88,6 +95,11 @@ public interface IFitObserver
     void Recovered(FitRecovery recovery)
     {
     }
+
+    /// <summary>With <see cref="DivergencePolicy.Continue"/>: the epoch's accuracy is at chance level, and the run goes on.</summary>
+    void StillAtChance(int epoch, string reason)
+    {
+    }
 }
 
 /// <summary>The part of a trainer the epoch loop drives (a <see cref="Trainer"/>, or a test's stand-in).</summary>
@@ -157,6 +169,12 @@ public static class Fit
                 reports.Add(report);
                 observer.EpochDone(report);
                 reason = DivergenceCheck.Check(result, evaluation);
+                if (reason is not null && options.OnDivergence == DivergencePolicy.Continue)
+                {
+                    observer.StillAtChance(epoch, reason);
+                    reason = null;
+                }
+
                 if (reason is null) last = evaluation;
                 else reports.RemoveAt(reports.Count - 1);
             }

@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Xunit;
 using SimdRnn.Training;
 using Xunit;
 
@@ -51,7 +53,27 @@ public sealed class DivergenceCheckTests
     [InlineData(0.74, 2)]
     public void BelowOneAndAHalfTimesChance_Stops(double accuracy, int classes)
     {
-        Assert.NotNull(DivergenceCheck.Check(Epoch(3, 0.9), accuracy, classes));
+        Assert.NotNull(DivergenceCheck.Check(Epoch(3, 2.5), accuracy, classes));
+    }
+
+    [Fact]
+    public void ChanceAccuracyWithALossBelowAUniformGuess_GoesOn()
+    {
+        // Pixel-by-pixel MNIST: an LSTM stays at chance for its first epochs while its loss falls.
+        Assert.Null(DivergenceCheck.Check(Epoch(1, 2.25), 0.1135, 10));
+    }
+
+    /// <summary>
+    /// Law: a completed epoch with a finite loss stops for chance exactly when its accuracy is below 1.5 / classes and
+    /// its loss at least 0.99 ln(classes); for any accuracy, loss and number of classes.
+    /// </summary>
+    [Property(MaxTest = 300, Replay = "(4242,99)")]
+    public void ChanceStop_NeedsBothChanceAccuracyAndAUniformGuessLoss(NormalFloat cost, NormalFloat accuracy, PositiveInt classSeed)
+    {
+        int classes = 2 + classSeed.Get % 30;
+        double loss = Math.Abs(cost.Get) % (3 * Math.Log(classes)), acc = Math.Abs(accuracy.Get) % 1;
+        bool stops = DivergenceCheck.Check(Epoch(2, loss), acc, classes) is not null;
+        Assert.Equal(acc < 1.5 / classes && loss >= 0.99 * Math.Log(classes), stops);
     }
 
     [Fact]

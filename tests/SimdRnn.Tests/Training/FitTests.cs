@@ -57,6 +57,33 @@ public sealed class FitTests
     }
 
     [Fact]
+    public void ContinuePolicy_GoesOnPastChanceLevel_AndTellsTheObserver()
+    {
+        var trainer = new ScriptedTrainer(epoch => (2.3, epoch <= 2 ? 0.1 : 0.8));
+        var observer = new Recorder();
+
+        var result = Fit.Run(trainer, Test, new FitOptions { Epochs = 4, OnDivergence = DivergencePolicy.Continue }, observer);
+
+        Assert.Equal(FitOutcome.Completed, result.Outcome);
+        Assert.Equal([1, 2, 3, 4], result.Epochs.Select(e => e.Train.Epoch));
+        Assert.Equal([1, 2], observer.AtChance.Select(c => c.Epoch));
+        Assert.All(observer.AtChance, c => Assert.Contains("chance level", c.Reason));
+        Assert.Empty(result.Recoveries);
+    }
+
+    [Fact]
+    public void ContinuePolicy_StillStopsOnANonFiniteLoss()
+    {
+        var trainer = new ScriptedTrainer(epoch => (epoch == 2 ? double.NaN : 0.5, 0.9));
+
+        var result = Fit.Run(trainer, Test, new FitOptions { Epochs = 4, OnDivergence = DivergencePolicy.Continue });
+
+        Assert.Equal(FitOutcome.Diverged, result.Outcome);
+        Assert.Contains("NaN", result.Reason);
+        Assert.Equal([1, 2], trainer.Trained);
+    }
+
+    [Fact]
     public void RecoverPolicy_GivesUpAfterMaxRecoveries()
     {
         var trainer = new ScriptedTrainer(_ => (double.NaN, 0.9));
@@ -113,7 +140,11 @@ public sealed class FitTests
     {
         public List<FitCheckpoint> Checkpoints { get; } = [];
 
+        public List<(int Epoch, string Reason)> AtChance { get; } = [];
+
         public void Checkpoint(FitCheckpoint checkpoint) => Checkpoints.Add(checkpoint);
+
+        public void StillAtChance(int epoch, string reason) => AtChance.Add((epoch, reason));
     }
 
     private sealed class ScriptedTrainer(Func<int, float, (double Cost, double Accuracy)> script) : IEpochTrainer
