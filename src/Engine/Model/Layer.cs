@@ -196,7 +196,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var back = backward ?? throw new InvalidOperationException("This layer was built for inference: it has no backward weights.");
 
         // Every row is carried through the steps past the longest sequence: their adjoints all reach step L-1.
-        int longest = Longest(lengths, n);
+        int longest = Longest(lengths, n), blockSteps = Math.Max(1, WeightGradientRows / n);
         ws.dHidden.AsSpan(0, n * h).Clear();
         ws.dState.AsSpan(0, n * sh).Clear();
         for (int t = longest; t < steps; t++) TensorPrimitives.Add(ws.dHidden.AsSpan(0, n * h), ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h));
@@ -243,17 +243,43 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o (zero for the carried rows among the live ones)
             if (live > 0) MatMul<T>.Multiply(live, ws.dHProj.AsSpan(t * n * roh, live * roh), roh, back.Output, ws.dHiddenNext.AsSpan(0, live * h), h, accumulate: true, gemm);
             ws.SwapCarries();
+
+            // The weight gradients of a block of steps as soon as its projection gradients are written, while they
+            // are still in cache: blocks start at multiples of blockSteps, so the products do not depend on the threads.
+            if (t % blockSteps == 0) AddWeightGradients(ws, input, t, Math.Min(blockSteps, longest - t), n, gradients, gemm);
         }
 
-        // Weight gradients as large products over all L steps at once (the steps after them have none).
-        int rowsAll = longest * n;
-        var dXProj = ws.dXProj.AsSpan(0, rowsAll * gh);
-        var dHProj = ws.dHProj.AsSpan(0, rowsAll * roh);
-        var dRProj = ws.dRProj.AsSpan(0, rowsAll * reh);
+        if (!inputGradient.IsEmpty)
+        {
+            // dX[T*n, I] = dXP[T*n, G*H] · weight_ih
+            int rowsAll = longest * n;
+            MatMul<T>.Multiply(rowsAll, inputs, gh, ws.dXProj.AsSpan(0, rowsAll * gh), gh, false, weightIh, inputs, false, inputGradient[..(rowsAll * inputs)], inputs, accumulate: false, gemm);
+            inputGradient[(rowsAll * inputs)..(steps * n * inputs)].Clear();
+        }
+    }
+
+    /// <summary>
+    /// Rows of the projection gradients per weight-gradient product: the depth of one k block of the AVX kernels, so a
+    /// block's packed gradients stay in L2 while both weights' products read them.
+    /// </summary>
+    private const int WeightGradientRows = 256;
+
+    /// <summary>
+    /// The parameter gradients of steps [first, first+count) as products over their count*n rows at once: the weights'
+    /// from the projection gradients against the inputs and outputs, the biases' as column sums.
+    /// </summary>
+    private void AddWeightGradients(LayerWorkspace<T> ws, ReadOnlySpan<T> input, int first, int count, int n, Span<T> gradients, GemmWorkspace gemm)
+    {
+        int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h;
+        int rowsAll = count * n, row0 = first * n;
+        input = input.Slice(row0 * inputs, rowsAll * inputs);
+        var dXProj = ws.dXProj.AsSpan(row0 * gh, rowsAll * gh);
+        var dHProj = ws.dHProj.AsSpan(row0 * roh, rowsAll * roh);
+        var dRProj = ws.dRProj.AsSpan(row0 * reh, rowsAll * reh);
         var dWeightIh = layout.WeightIh.Of(gradients);
         var dWeightHh = layout.WeightHh.Of(gradients);
         var dBiasHh = layout.BiasHh.Of(gradients);
-        var outputs = ws.Hidden.AsSpan(0, rowsAll * h);
+        var outputs = ws.Hidden.AsSpan(row0 * h, rowsAll * h);
 
         // Where the cell shares the projections' gradient (dHProj is dXProj), both weights' gradients are products of
         // that one [L*n, G*H] matrix, and both biases' gradients its column sums: read it once for each pair.
@@ -273,15 +299,8 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
 
         if (expressionGates > 0)
         {
-            MatMul<T>.Multiply(reh, h, rowsAll, dRProj, reh, true, ws.RInput.AsSpan(0, rowsAll * h), h, false, dWeightHh[(roh * h)..], h, accumulate: true, gemm);
+            MatMul<T>.Multiply(reh, h, rowsAll, dRProj, reh, true, ws.RInput.AsSpan(row0 * h, rowsAll * h), h, false, dWeightHh[(roh * h)..], h, accumulate: true, gemm);
             AddColumnSums(dRProj, rowsAll, dBiasHh[roh..], default);
-        }
-
-        if (!inputGradient.IsEmpty)
-        {
-            // dX[T*n, I] = dXP[T*n, G*H] · weight_ih
-            MatMul<T>.Multiply(rowsAll, inputs, gh, dXProj, gh, false, weightIh, inputs, false, inputGradient[..(rowsAll * inputs)], inputs, accumulate: false, gemm);
-            inputGradient[(rowsAll * inputs)..(steps * n * inputs)].Clear();
         }
     }
 
