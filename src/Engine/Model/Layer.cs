@@ -282,7 +282,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var outputs = ws.Hidden.AsSpan(row0 * h, rowsAll * h);
 
         // Where the cell shares the projections' gradient (dHProj is dXProj), both weights' gradients are products of
-        // that one [L*n, G*H] matrix, and both biases' gradients its column sums: read it once for each pair.
+        // the block's one [rows, G*H] matrix, and both biases' gradients its column sums: read it once for each pair.
         if (ws.dHProj == ws.dXProj && roh == gh)
         {
             MatMul<T>.MultiplyPair(gh, rowsAll, dXProj, gh, true, input, inputs, inputs, dWeightIh, inputs,
