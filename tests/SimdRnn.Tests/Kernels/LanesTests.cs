@@ -1,5 +1,8 @@
 using System.Numerics.Tensors;
+using FsCheck;
+using FsCheck.Fluent;
 using SimdRnn.Kernels;
+using SimdRnn.Tests.Gradients;
 using Xunit;
 
 namespace SimdRnn.Tests.Kernels;
@@ -49,25 +52,62 @@ public sealed class LanesTests
         AssertClose(Inputs.Select(MathF.Exp).ToArray(), Apply(path, "exp"), 4e-7f, "exp");
     }
 
-    private static float[] Apply(SimdPath path, string op)
+    /// <summary>
+    /// Floats of every kind: any bit pattern (NaN, infinities, subnormals, the overflow and underflow ranges), ordinary
+    /// arguments, and the ones where x log2(e) lies within a few ulp of k + 1/2, where the rounding of n decides the
+    /// result's range reduction (exp's n must round as Round does, ties to even).
+    /// </summary>
+    private static readonly Arbitrary<float[]> AnyFloats =
+        Gen.Frequency(
+                (1, ArbMap.Default.GeneratorFor<int>().Select(BitConverter.Int32BitsToSingle)),
+                (2, Gen.Choose(-100_000, 100_000).Select(i => i / 1000f)),
+                (2, from k in Gen.Choose(-126, 127)
+                    from ulps in Gen.Choose(-3, 3)
+                    select BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits((k + 0.5f) / 1.44269504088896341f) + ulps)))
+            .ArrayOf(64)
+            .ToArbitrary();
+
+    /// <summary>The law behind the fixed cases above, for any floats: exp, sigmoid and tanh on every path stay within the references' tolerance.</summary>
+    [Fact]
+    public void Transcendentals_MatchReferences_ForAnyFloats()
     {
-        var apply = new ApplyOnPath(op);
+        Check.One(CellGradientTests.Reproducible("lanes", maxTest: 300), Prop.ForAll(AnyFloats, inputs =>
+        {
+            var sigmoid = new float[inputs.Length];
+            var tanh = new float[inputs.Length];
+            TensorPrimitives.Sigmoid(inputs, sigmoid);
+            TensorPrimitives.Tanh(inputs, tanh);
+            foreach (var path in Simd.Supported)
+            {
+                AssertClose(inputs, inputs.Select(MathF.Exp).ToArray(), Apply(path, "exp", inputs), 4e-7f, $"{path} exp");
+                AssertClose(inputs, sigmoid, Apply(path, "sigmoid", inputs), 4e-7f, $"{path} sigmoid");
+                AssertClose(inputs, tanh, Apply(path, "tanh", inputs), 4e-7f, $"{path} tanh");
+            }
+        }));
+    }
+
+    private static float[] Apply(SimdPath path, string op) => Apply(path, op, Inputs);
+
+    private static float[] Apply(SimdPath path, string op, float[] inputs)
+    {
+        var apply = new ApplyOnPath(op, inputs);
         return Simd.Visit<ApplyOnPath, float[]>(path, ref apply);
     }
 
-    private readonly struct ApplyOnPath(string op) : ISimdPathVisitor<float[]>
+    private readonly struct ApplyOnPath(string op, float[] inputs) : ISimdPathVisitor<float[]>
     {
         public float[] Visit<TLanes, TKernel>()
             where TLanes : struct, ILanes<TLanes, float>
-            where TKernel : struct, IGemmKernel => Apply<TLanes>(op);
+            where TKernel : struct, IGemmKernel => Apply<TLanes>(op, inputs);
     }
 
-    private static float[] Apply<TLanes>(string op) where TLanes : struct, ILanes<TLanes, float>
+    // inputs.Length is a multiple of every path's lane count.
+    private static float[] Apply<TLanes>(string op, float[] inputs) where TLanes : struct, ILanes<TLanes, float>
     {
-        var result = new float[Inputs.Length];
-        for (int i = 0; i < Inputs.Length; i += TLanes.Count)
+        var result = new float[inputs.Length];
+        for (int i = 0; i < inputs.Length; i += TLanes.Count)
         {
-            var x = TLanes.Load(in Inputs[i]);
+            var x = TLanes.Load(in inputs[i]);
             var y = op switch
             {
                 "sigmoid" => TLanes.Sigmoid(x),
@@ -85,13 +125,16 @@ public sealed class LanesTests
     }
 
     // Relative to |expected| above 1, absolute below; infinities must match exactly.
-    private static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
+    private static void AssertClose(float[] expected, float[] actual, float tolerance, string what) => AssertClose(Inputs, expected, actual, tolerance, what);
+
+    // NaN must stay NaN.
+    private static void AssertClose(float[] inputs, float[] expected, float[] actual, float tolerance, string what)
     {
         for (int i = 0; i < expected.Length; i++)
         {
             float bound = tolerance * Math.Max(Math.Abs(expected[i]), 1f);
-            bool same = expected[i] == actual[i] || Math.Abs(expected[i] - actual[i]) <= bound;
-            Assert.True(same, $"{what}({Inputs[i]:R}): expected {expected[i]:R}, got {actual[i]:R}");
+            bool same = expected[i] == actual[i] || Math.Abs(expected[i] - actual[i]) <= bound || (float.IsNaN(expected[i]) && float.IsNaN(actual[i]));
+            Assert.True(same, $"{what}({inputs[i]:R}): expected {expected[i]:R}, got {actual[i]:R}");
         }
     }
 }
