@@ -183,8 +183,8 @@ public sealed partial class CellGenerator
                 return;
             }
 
-            var lines = new KernelWriter(method).Write();
-            if (lines.Any(l => l.Contains("H + j")))
+            var loops = new KernelWriter(method).Write();
+            if (loops.Any(lines => lines.Any(l => l.Contains("H + j"))))
             {
                 writer.Line("int H = step.Hidden;");
             }
@@ -194,13 +194,24 @@ public sealed partial class CellGenerator
                 writer.Line($"ref T {KernelWriter.BufferLocal(use.Buffer)} = ref {MemoryMarshal}.GetReference(step.{use.Buffer});");
             }
 
-            writer.Open("for (int j = start; j < end; j += TLanes.Count)");
-            foreach (var line in lines)
+            for (int loop = 0; loop < loops.Count; loop++)
             {
-                writer.Line(line);
+                if (loop == 1)
+                {
+                    writer.Line();
+                    writer.Line("// The rest in a loop of its own, from the values the first one stored: each loop's chain of");
+                    writer.Line("// activations per element is short enough for the CPU to overlap many elements.");
+                }
+
+                writer.Open("for (int j = start; j < end; j += TLanes.Count)");
+                foreach (var line in loops[loop])
+                {
+                    writer.Line(line);
+                }
+
+                writer.Close();
             }
 
-            writer.Close();
             writer.Close();
         }
 

@@ -119,7 +119,76 @@ public sealed partial class CellGenerator
                 blocks.Add(new Block([Formula(model, entity)], [(value, LocalName(model.Spec, entity))], [store]));
             }
 
-            return (Flatten(graph, blocks), LoadsProjectionsFirst(graph.Dag, blocks));
+            return (Flatten(graph, blocks) with { SecondPass = SecondPass(graph.Dag, blocks) }, LoadsProjectionsFirst(graph.Dag, blocks));
+        }
+
+        /// <summary>
+        /// Where the step gets a second loop over the elements: at the first block that takes an activation computed by
+        /// an earlier one (LSTM's c from its gates, GRU's n from r), when the rest holds an activation of its own. In one
+        /// loop, the chain of activations per element is too long for the out-of-order window to overlap many elements
+        /// (the AVX2 LSTM step ran 18% faster split, measured with a copy of it). The second loop reads back what the
+        /// first stored, so every value the two share must be stored by the first; and it must not load an input
+        /// projection the first may have overwritten with its gate. Otherwise 0: one loop.
+        /// </summary>
+        private static int SecondPass(Dag dag, List<Block> blocks)
+        {
+            IEnumerable<int> Roots(IEnumerable<Block> range) => range.SelectMany(b => b.Named.Select(n => n.Node).Concat(b.Stores.Select(s => s.Node)));
+            bool IsActivation(int id) => dag[id].Op is Op.Sigmoid or Op.Tanh or Op.Exp;
+
+            var first = new HashSet<int>();
+            int split = 0;
+            for (int b = 0; b < blocks.Count && split == 0; b++)
+            {
+                var reached = Reachable(dag, Roots([blocks[b]]));
+                if (b > 0 && reached.Any(id => first.Contains(id) && IsActivation(id)))
+                {
+                    split = b;
+                }
+                else
+                {
+                    first.UnionWith(reached);
+                }
+            }
+
+            if (split == 0)
+            {
+                return 0;
+            }
+
+            var firstStores = blocks.Take(split).SelectMany(b => b.Stores).ToList();
+            var stored = new HashSet<int>(firstStores.Where(s => !s.Accumulate).Select(s => s.Node));
+            var overwritten = new HashSet<int>(firstStores.Where(s => s.Buffer == StepBuffer.Gates).Select(s => s.Index));
+            var seen = new HashSet<int>();
+            var work = new Stack<int>(Roots(blocks.Skip(split)));
+            bool activation = false;
+            while (work.Count > 0)
+            {
+                int id = work.Pop();
+                if (!seen.Add(id) || stored.Contains(id))
+                {
+                    continue;
+                }
+
+                var node = dag[id];
+                if ((node.Op == Op.Load && node.Buffer == StepBuffer.XProj && overwritten.Contains(node.Index))
+                    || (first.Contains(id) && node.Op != Op.Load && node.Op != Op.Constant))
+                {
+                    return 0;
+                }
+
+                activation |= IsActivation(id);
+                if (node.Left >= 0)
+                {
+                    work.Push(node.Left);
+                }
+
+                if (node.Right >= 0)
+                {
+                    work.Push(node.Right);
+                }
+            }
+
+            return activation ? split : 0;
         }
 
         private static bool LoadsProjectionsFirst(Dag dag, List<Block> blocks)

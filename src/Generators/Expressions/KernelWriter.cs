@@ -8,9 +8,11 @@ namespace SimdRnn.Generators.Expressions;
 internal readonly record struct Store(int Node, StepBuffer Buffer, int Index, bool Accumulate = false);
 
 /// <summary>
-/// Turns DAG nodes into the statements of one loop body. A node gets a local when it is named (a gate, a state,
-/// an adjoint), is a load, or is used more than once; every other node is written inline where it is used.
-/// Locals are declared just before their first use, so each block shows what it computes.
+/// Turns DAG nodes into the statements of a method's loop bodies: one, or two from the method's
+/// <see cref="LoweredMethod.SecondPass"/> on. A node gets a local when it is named (a gate, a state, an adjoint), is a
+/// load, or is used more than once; every other node is written inline where it is used. Locals are declared just
+/// before their first use, so each block shows what it computes. In a second loop, a value the first one stored is
+/// loaded back from where it was stored.
 /// </summary>
 internal sealed class KernelWriter
 {
@@ -32,14 +34,18 @@ internal sealed class KernelWriter
     private readonly Dictionary<int, string> preferredNames;
     private readonly Dictionary<int, string> locals = [];
     private readonly Dictionary<int, int> uses = [];
-    private readonly HashSet<string> taken = ["step", "start", "end", "j", "H", "TLanes", "T"];
-    private readonly List<string> lines = [];
+    private readonly HashSet<string> reserved = ["step", "start", "end", "j", "H", "TLanes", "T"];
+    private readonly HashSet<string> taken = [];
+    private readonly Dictionary<int, Store> storedEarlier = [];   // in the second loop: what the first stored
+    private readonly int secondPass;
+    private List<string> lines = [];
     private int temporaries;
 
     public KernelWriter(LoweredMethod method)
     {
         dag = method.Nodes;
         blocks = method.Blocks;
+        secondPass = method.SecondPass;
         preferredNames = method.LoadNames.ToDictionary(n => n.Node, n => n.Name);
         foreach (var block in blocks)
         {
@@ -54,7 +60,7 @@ internal sealed class KernelWriter
 
         foreach (var buffer in System.Enum.GetValues(typeof(StepBuffer)).Cast<StepBuffer>())
         {
-            taken.Add(BufferLocal(buffer));
+            reserved.Add(BufferLocal(buffer));
         }
     }
 
@@ -77,12 +83,32 @@ internal sealed class KernelWriter
         return $"{Unsafe}.Add(ref {BufferLocal(buffer)}, {offset})";
     }
 
-    /// <summary>Writes the loop body and returns its lines.</summary>
-    public IReadOnlyList<string> Write()
+    /// <summary>Writes the loop bodies and returns the lines of each.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Write()
     {
         CountUses();
+        if (secondPass == 0)
+        {
+            return [WriteLoop(blocks)];
+        }
+
+        var first = WriteLoop(blocks.Take(secondPass));
+        foreach (var store in blocks.Take(secondPass).SelectMany(b => b.Stores))
+        {
+            storedEarlier[store.Node] = store;
+        }
+
+        locals.Clear();
+        return [first, WriteLoop(blocks.Skip(secondPass))];
+    }
+
+    private List<string> WriteLoop(IEnumerable<LoweredBlock> loopBlocks)
+    {
+        lines = [];
+        taken.Clear();
+        taken.UnionWith(reserved);
         var first = true;
-        foreach (var block in blocks)
+        foreach (var block in loopBlocks)
         {
             if (!first && block.Comments.Count > 0)
             {
@@ -119,6 +145,15 @@ internal sealed class KernelWriter
         }
 
         return lines;
+    }
+
+    /// <summary>A load, or in the second loop a value the first stored: read from a buffer, not computed.</summary>
+    private bool IsRead(int id) => dag[id].Op == Op.Load || storedEarlier.ContainsKey(id);
+
+    private string ReadText(int id)
+    {
+        var (buffer, index) = storedEarlier.TryGetValue(id, out var store) ? (store.Buffer, store.Index) : (dag[id].Buffer, dag[id].Index);
+        return $"TLanes.Load(in {Element(buffer, index)})";
     }
 
     private static string Wrap(string text, bool parenthesise) => parenthesise ? "(" + text + ")" : text;
@@ -184,7 +219,7 @@ internal sealed class KernelWriter
             return false;
         }
 
-        return node.Op == Op.Load || preferredNames.ContainsKey(id) || (uses.TryGetValue(id, out int count) && count > 1);
+        return IsRead(id) || preferredNames.ContainsKey(id) || (uses.TryGetValue(id, out int count) && count > 1);
     }
 
     private void Ensure(int id)
@@ -194,10 +229,7 @@ internal sealed class KernelWriter
             return;
         }
 
-        var node = dag[id];
-        var value = node.Op == Op.Load
-            ? $"TLanes.Load(in {Element(node.Buffer, node.Index)})"
-            : Inline(id);
+        var value = IsRead(id) ? ReadText(id) : Inline(id);
         var name = Allocate(preferredNames.TryGetValue(id, out var preferred) ? preferred : "t" + temporaries++);
         lines.Add($"var {name} = {value};");
         locals[id] = name;
@@ -217,7 +249,7 @@ internal sealed class KernelWriter
                 continue;
             }
 
-            if (dag[node].Op == Op.Load)
+            if (IsRead(node))
             {
                 loads.Add(node);
                 continue;

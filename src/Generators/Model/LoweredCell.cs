@@ -36,12 +36,15 @@ internal sealed record LoweredReads(bool XProj, bool HProj, bool RProj, bool Sha
 /// One generated method: <see cref="Nodes"/> in topological order (operands before users, only what the
 /// blocks reach), the commented blocks that name and store them, the local names of its loads, and the step
 /// buffers it reads or writes, in enum order. Empty blocks: the method has nothing to do.
+/// <see cref="SecondPass"/>: the block where a second loop over the elements starts, or 0 for a single loop; the
+/// second loop reads back what the first stored instead of keeping it in registers.
 /// </summary>
 internal sealed record LoweredMethod(
     EquatableArray<Node> Nodes,
     EquatableArray<LoweredBlock> Blocks,
     EquatableArray<NamedNode> LoadNames,
-    EquatableArray<BufferUse> Buffers)
+    EquatableArray<BufferUse> Buffers,
+    int SecondPass = 0)
 {
     public static LoweredMethod Empty { get; } = new(EquatableArray<Node>.Empty, EquatableArray<LoweredBlock>.Empty, EquatableArray<NamedNode>.Empty, EquatableArray<BufferUse>.Empty);
 }
