@@ -84,14 +84,20 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         // Steps past the chunk's longest sequence compute nothing: every row is carried there (filled in below).
         int longest = Longest(lengths, n);
 
-        // XP[L*n, G*H] = X[L*n, I] · weight_ih^T + bias_ih: the input projection of every step in one product.
-        var xProj = ws.XProj.AsSpan(0, longest * n * gh);
-        FillRows(xProj, biasIh, longest * n);
-        weights.Input.Project(longest * n, input, inputs, xProj, gh, gemm);
-
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
+        int blockSteps = Math.Max(1, BlockRows / n);
         for (int t = 0; t < longest; t++)
         {
+            // XP[rows, G*H] = X[rows, I] · weight_ih^T + bias_ih: the input projections of a block of steps in one
+            // product, just before the steps read them, while they are still in cache.
+            if (t % blockSteps == 0)
+            {
+                int rows = Math.Min(blockSteps, longest - t) * n;
+                var xProj = ws.XProj.AsSpan(t * n * gh, rows * gh);
+                FillRows(xProj, biasIh, rows);
+                weights.Input.Project(rows, input.Slice(t * n * inputs, rows * inputs), inputs, xProj, gh, gemm);
+            }
+
             int live = LiveRows(lengths, t, n);
             if (live > 0)
             {
@@ -196,7 +202,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         var back = backward ?? throw new InvalidOperationException("This layer was built for inference: it has no backward weights.");
 
         // Every row is carried through the steps past the longest sequence: their adjoints all reach step L-1.
-        int longest = Longest(lengths, n), blockSteps = Math.Max(1, WeightGradientRows / n);
+        int longest = Longest(lengths, n), blockSteps = Math.Max(1, BlockRows / n);
         ws.dHidden.AsSpan(0, n * h).Clear();
         ws.dState.AsSpan(0, n * sh).Clear();
         for (int t = longest; t < steps; t++) TensorPrimitives.Add(ws.dHidden.AsSpan(0, n * h), ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h));
@@ -259,10 +265,12 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
     }
 
     /// <summary>
-    /// Rows of the projection gradients per weight-gradient product: the depth of one k block of the AVX kernels, so a
-    /// block's packed gradients stay in L2 while both weights' products read them.
+    /// Rows per block of steps, for the input projections in forward and the weight-gradient products in backward: the
+    /// depth of one k block of the AVX kernels, so a block's projections or packed gradients stay in L2 between the
+    /// product and the steps that read them. Blocks start at multiples of the same step count, so no result depends on
+    /// the threads.
     /// </summary>
-    private const int WeightGradientRows = 256;
+    private const int BlockRows = 256;
 
     /// <summary>
     /// The parameter gradients of steps [first, first+count) as products over their count*n rows at once: the weights'
