@@ -157,11 +157,23 @@ internal static unsafe class GemmDriver<TKernel>
                 {
                     TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
                 }
+                else if (mr == TKernel.ShortMR && nr == TKernel.NR)
+                {
+                    TKernel.RunShort(kc, aPanel, bPanel, cTile, ldc, add);
+                }
                 else
                 {
-                    // Edge tile: the zero-padded panels give a full tile; only its valid part reaches C,
-                    // with the same single addition the full tiles use.
-                    TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                    // Edge tile: the zero-padded panels give a full tile (or a short one, when it covers the rows);
+                    // only its valid part reaches C, with the same single addition the full tiles use.
+                    if (mr <= TKernel.ShortMR)
+                    {
+                        TKernel.RunShort(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                    }
+                    else
+                    {
+                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                    }
+
                     WriteEdge(tile, cTile, ldc, mr, nr, add);
                 }
             }

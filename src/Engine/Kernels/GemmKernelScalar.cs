@@ -20,6 +20,10 @@ internal readonly unsafe partial struct GemmKernelScalar : IGemmKernel
 
     public static int NC => 2048;
 
+    public static int ShortMR => MR;
+
+    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add) => Run(kc, a, b, c, ldc, add);
+
     public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination) =>
         GemmPacking.PackA(a, lda, transA, i0, rows, p0, kc, MR, destination);
 

@@ -35,6 +35,18 @@ internal unsafe interface IGemmKernel
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
 
     /// <summary>
+    /// Rows of the kernel's short tile, for the last micro-panel of a block whose rows are not a multiple of MR
+    /// (a 64-row chunk on a 6-row kernel ends in 4 rows); MR where the kernel has no short variant.
+    /// </summary>
+    static abstract int ShortMR { get; }
+
+    /// <summary>
+    /// <see cref="Run"/> for the first <see cref="ShortMR"/> rows of an MR-row micro-panel only: fewer FMAs, and
+    /// each of those rows gets exactly the arithmetic <see cref="Run"/> gives it, so the same bits.
+    /// </summary>
+    static abstract void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>
     /// The row product: c[0..panels*NR] = (add ? c : 0) + a·b for one row of A (element p at <c>a + p * aStep</c>,
     /// unpacked) and <paramref name="panels"/> whole NR-column micro-panels of B, panel q at <c>b + q * panelStride</c>;
     /// bit-identical to <see cref="Run"/>'s row of C. Each path gives it its own vectors (<see cref="RowProduct{TKernel, TVector}"/>).
