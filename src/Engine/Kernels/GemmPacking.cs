@@ -18,27 +18,48 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, int mr, float* destination)
     {
-        for (int ir = 0; ir < rows; ir += mr)
-        {
-            PackAPanel(a, lda, transA, i0 + ir, Math.Min(mr, rows - ir), p0, kc, mr, destination + (nint)ir * kc);
-        }
-    }
-
-    /// <summary>One A micro-panel: op(A)[i0..i0+valid, p0..p0+kc], rows past <paramref name="valid"/> as zeros.</summary>
-    public static void PackAPanel(float* a, nint lda, bool transA, int i0, int valid, int p0, int kc, int mr, float* panel)
-    {
         if (transA)
         {
-            // A is stored [k, m]: each k contributes a contiguous run of the panel's rows.
-            float* source = a + (nint)p0 * lda + i0;
-            for (int p = 0; p < kc; p++)
-            {
-                CopyRun(source + p * lda, panel + (nint)p * mr, valid, mr);
-            }
-
+            PackTransposedA(a, lda, i0, rows, p0, kc, mr, destination);
             return;
         }
 
+        for (int ir = 0; ir < rows; ir += mr)
+        {
+            PackAPanel(a, lda, i0 + ir, Math.Min(mr, rows - ir), p0, kc, mr, destination + (nint)ir * kc);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackA"/> for an A stored [k, m] (the weight gradients' projection gradients): eight of A's rows at a
+    /// time, panel by panel, so those rows stay in L1 across the block's panels and each panel is written in stretches
+    /// of eight k. Panel by panel over all kc, each panel read kc cache lines lda floats apart; for lda a multiple of
+    /// 1 KB (G*H floats) they share a few L1 sets, and every panel read them again from L2.
+    /// </summary>
+    public static void PackTransposedA(float* a, nint lda, int i0, int rows, int p0, int kc, int mr, float* destination)
+    {
+        for (int pb = 0; pb < kc; pb += TransposedRowsPerPass)
+        {
+            int count = Math.Min(TransposedRowsPerPass, kc - pb);
+            for (int ir = 0; ir < rows; ir += mr)
+            {
+                int valid = Math.Min(mr, rows - ir);
+                float* source = a + (nint)(p0 + pb) * lda + i0 + ir;
+                float* panel = destination + (nint)ir * kc + (nint)pb * mr;
+                for (int p = 0; p < count; p++)
+                {
+                    CopyRun(source + p * lda, panel + p * mr, valid, mr);
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows of A per pass of <see cref="PackTransposedA"/>: their lines at one column fit the ways of an L1 set (12 on Zen 4 and 5).</summary>
+    private const int TransposedRowsPerPass = 8;
+
+    /// <summary>One A micro-panel of an A stored [m, k]: A[i0..i0+valid, p0..p0+kc], rows past <paramref name="valid"/> as zeros.</summary>
+    public static void PackAPanel(float* a, nint lda, int i0, int valid, int p0, int kc, int mr, float* panel)
+    {
         // A is stored [m, k]: read each row along k, write it down the panel with stride mr.
         for (int r = 0; r < valid; r++)
         {

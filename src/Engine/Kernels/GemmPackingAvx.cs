@@ -6,24 +6,30 @@ namespace SimdRnn.Kernels;
 
 /// <summary>
 /// The A packer of the AVX kernels (<see cref="GemmKernel512"/>: 8 rows, <see cref="GemmKernel256"/>: 6 rows):
-/// full panels of a non-transposed A are transposed in registers; everything else is packed as
-/// <see cref="GemmPacking"/> does.
+/// full panels of a non-transposed A are transposed in registers; everything else (a transposed A, edge panels) is
+/// packed as <see cref="GemmPacking"/> does.
 /// </summary>
 internal static unsafe class GemmPackingAvx
 {
     public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, int mr, float* destination)
     {
+        if (transA)
+        {
+            GemmPacking.PackTransposedA(a, lda, i0, rows, p0, kc, mr, destination);
+            return;
+        }
+
         for (int ir = 0; ir < rows; ir += mr)
         {
             int valid = Math.Min(mr, rows - ir);
             float* panel = destination + (nint)ir * kc;
-            if (!transA && valid == mr && (mr == 8 || mr == 6) && Avx.IsSupported)
+            if (valid == mr && (mr == 8 || mr == 6) && Avx.IsSupported)
             {
                 TransposeRows(a + (nint)(i0 + ir) * lda + p0, lda, kc, mr, panel);
             }
             else
             {
-                GemmPacking.PackAPanel(a, lda, transA, i0 + ir, valid, p0, kc, mr, panel);
+                GemmPacking.PackAPanel(a, lda, i0 + ir, valid, p0, kc, mr, panel);
             }
         }
     }
