@@ -37,7 +37,8 @@ for config in "lstm 128 128" "gru 128 128" "rnn 128 128" "lstm 256 256"; do
     ours+=("$(sed -E 's/.*"samples_per_second":([0-9.eE+-]+).*/\1/' <<<"$json")")
     gflops+=("$(sed -E 's/.*"gflops":([0-9.eE+-]+).*/\1/' <<<"$json")")
     fraction+=("$(sed -E 's/.*"peak_fraction":([0-9.eE+-]+).*/\1/' <<<"$json")")
-    line=$(env "${peer_isa[@]}" "$peer" "$data" --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --epochs 2 --limit $((batch * 200)) 2>/dev/null | grep '^epoch=2')
+    line=$(env "${peer_isa[@]}" "$peer" "$data" --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --epochs 2 --limit $((batch * 200)) 2>/dev/null | grep '^epoch=2') ||
+      { echo "compare.sh: the peer ($peer) printed no epoch=2 line for $cell-$hidden, round $round" >&2; exit 1; }
     theirs+=("$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
   done
   o=$(printf '%s\n' "${ours[@]}" | median)
