@@ -54,7 +54,7 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Rows of A per pass of <see cref="PackTransposedA"/>: their lines at one column fit the ways of an L1 set (12 on Zen 4 and 5).</summary>
+    /// <summary>Rows of A per pass of <see cref="PackTransposedA"/>: their lines at one column fit the ways of an L1 set (8 on Zen 4, 12 on Zen 5).</summary>
     private const int TransposedRowsPerPass = 8;
 
     /// <summary>One A micro-panel of an A stored [m, k]: A[i0..i0+valid, p0..p0+kc], rows past <paramref name="valid"/> as zeros.</summary>
