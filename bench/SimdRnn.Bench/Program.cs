@@ -11,6 +11,13 @@ if (args.Contains("--quick"))
     return;
 }
 
+// `--align`: the fused LSTM step from 64-byte aligned buffers against buffers 8 bytes past a boundary.
+if (args.Contains("--align"))
+{
+    AlignmentRun.Print();
+    return;
+}
+
 // `--rows`: the row product against the micro-kernel for products of few rows.
 if (args.Contains("--rows"))
 {

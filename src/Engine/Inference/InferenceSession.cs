@@ -318,7 +318,7 @@ public sealed class InferenceSession : IDisposable
     }
 
     /// <summary>[MaxBatch, H] the top layer's output of every stream after its last step (zeros after a reset; empty for a bidirectional model).</summary>
-    public ReadOnlySpan<float> Output => model.Shape.Bidirectional ? default : streamLayers[^1].Output;
+    public ReadOnlySpan<float> Output => model.Shape.Bidirectional ? default : streamLayers[^1].Output.AsSpan();
 
     /// <summary>Starts every stream again from the zero state.</summary>
     public void Reset()

@@ -22,23 +22,23 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
         // for the cells whose generated code allows it).
         KeepsHProj = cell.BackwardReadsHProj;
         KeepsRProj = cell.BackwardReadsRProj;
-        XProj = new T[steps * n * g * h];
-        HProj = new T[(KeepsHProj ? steps : 1) * n * ro * h];
-        RProj = new T[(KeepsRProj ? steps : 1) * n * re * h];
-        RInput = new T[steps * n * h];
-        Gates = cell.GatesOverwriteXProj ? XProj : new T[steps * n * g * h];
-        States = new T[(steps + 1) * n * s * h];
-        Hidden = new T[(steps + 1) * n * h];
-        dXProj = cell.BackwardReadsXProj ? new T[steps * n * g * h] : XProj;
-        dHProj = cell.SharedProjectionGradient ? dXProj : new T[steps * n * ro * h];
-        dRProj = new T[steps * n * re * h];
-        dOutput = new T[steps * n * h];
-        dHidden = new T[n * h];
-        dHiddenNext = new T[n * h];
-        dHNew = new T[n * h];
-        dRInput = new T[n * h];
-        dState = new T[n * s * h];
-        dStateNext = new T[n * s * h];
+        XProj = new AlignedArray<T>(steps * n * g * h);
+        HProj = new AlignedArray<T>((KeepsHProj ? steps : 1) * n * ro * h);
+        RProj = new AlignedArray<T>((KeepsRProj ? steps : 1) * n * re * h);
+        RInput = new AlignedArray<T>(steps * n * h);
+        Gates = cell.GatesOverwriteXProj ? XProj : new AlignedArray<T>(steps * n * g * h);
+        States = new AlignedArray<T>((steps + 1) * n * s * h);
+        Hidden = new AlignedArray<T>((steps + 1) * n * h);
+        dXProj = cell.BackwardReadsXProj ? new AlignedArray<T>(steps * n * g * h) : XProj;
+        dHProj = cell.SharedProjectionGradient ? dXProj : new AlignedArray<T>(steps * n * ro * h);
+        dRProj = new AlignedArray<T>(steps * n * re * h);
+        dOutput = new AlignedArray<T>(steps * n * h);
+        dHidden = new AlignedArray<T>(n * h);
+        dHiddenNext = new AlignedArray<T>(n * h);
+        dHNew = new AlignedArray<T>(n * h);
+        dRInput = new AlignedArray<T>(n * h);
+        dState = new AlignedArray<T>(n * s * h);
+        dStateNext = new AlignedArray<T>(n * s * h);
     }
 
     /// <summary>
@@ -63,26 +63,31 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
             + t * n * re * h                                      // dRProj
             + t * n * h                                           // dOutput
             + 4 * n * h                                           // dHidden, dHiddenNext, dHNew, dRInput
-            + 2 * n * s * h;                                      // dState, dStateNext
+            + 2 * n * s * h                                       // dState, dStateNext
+            + Buffers(cell) * AlignedArray<T>.Padding;
     }
 
-    /// <summary>Elements of the distinct arrays this workspace holds (buffers that share an array count once).</summary>
+    /// <summary>Distinct buffers the constructor allocates: 17 less those that share another's.</summary>
+    private static int Buffers(CellInfo cell) =>
+        17 - (cell.GatesOverwriteXProj ? 1 : 0) - (cell.BackwardReadsXProj ? 0 : 1) - (cell.SharedProjectionGradient ? 1 : 0);
+
+    /// <summary>Elements of the distinct buffers this workspace holds, padding included (buffers that share one count once).</summary>
     internal long AllocatedElements()
     {
-        var arrays = new HashSet<T[]>(ReferenceEqualityComparer.Instance)
+        var arrays = new HashSet<AlignedArray<T>>(ReferenceEqualityComparer.Instance)
         {
             XProj, HProj, RProj, RInput, Gates, States, Hidden, dXProj, dHProj, dRProj, dOutput, dHidden, dHiddenNext, dHNew, dRInput, dState, dStateNext,
         };
-        return arrays.Sum(a => (long)a.Length);
+        return arrays.Sum(a => (long)a.Length + AlignedArray<T>.Padding);
     }
 
     public int Capacity { get; }
 
-    public T[] XProj { get; }       // [T, n, G*H]
+    public AlignedArray<T> XProj { get; }       // [T, n, G*H]
 
-    public T[] HProj { get; }       // [T, n, Ro*H], or [n, Ro*H] for the current step when backward does not read it
+    public AlignedArray<T> HProj { get; }       // [T, n, Ro*H], or [n, Ro*H] for the current step when backward does not read it
 
-    public T[] RProj { get; }       // [T, n, Re*H], or [n, Re*H] likewise
+    public AlignedArray<T> RProj { get; }       // [T, n, Re*H], or [n, Re*H] likewise
 
     /// <summary>Whether <see cref="HProj"/> holds every step.</summary>
     public bool KeepsHProj { get; }
@@ -90,33 +95,33 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>Whether <see cref="RProj"/> holds every step.</summary>
     public bool KeepsRProj { get; }
 
-    public T[] RInput { get; }      // [T, n, H]
+    public AlignedArray<T> RInput { get; }      // [T, n, H]
 
-    public T[] Gates { get; }       // [T, n, G*H]; XProj itself when the gates overwrite it
+    public AlignedArray<T> Gates { get; }       // [T, n, G*H]; XProj itself when the gates overwrite it
 
-    public T[] States { get; }      // [T+1, n, S*H]; step 0 holds the initial states
+    public AlignedArray<T> States { get; }      // [T+1, n, S*H]; step 0 holds the initial states
 
-    public T[] Hidden { get; }      // [T+1, n, H]; step 0 holds the initial output, steps 1..T the layer's output sequence
+    public AlignedArray<T> Hidden { get; }      // [T+1, n, H]; step 0 holds the initial output, steps 1..T the layer's output sequence
 
-    public T[] dXProj { get; }      // [T, n, G*H]; XProj itself when backward does not read XProj
+    public AlignedArray<T> dXProj { get; }      // [T, n, G*H]; XProj itself when backward does not read XProj
 
-    public T[] dHProj { get; }      // [T, n, Ro*H]; dXProj itself when the cell shares the projections' gradient
+    public AlignedArray<T> dHProj { get; }      // [T, n, Ro*H]; dXProj itself when the cell shares the projections' gradient
 
-    public T[] dRProj { get; }      // [T, n, Re*H]
+    public AlignedArray<T> dRProj { get; }      // [T, n, Re*H]
 
-    public T[] dOutput { get; }     // [T, n, H] adjoint of the output sequence, from the layer above or the head
+    public AlignedArray<T> dOutput { get; }     // [T, n, H] adjoint of the output sequence, from the layer above or the head
 
-    public T[] dHidden { get; private set; }      // [n, H] carried to step t-1; after backward, the initial output's gradient
+    public AlignedArray<T> dHidden { get; private set; }      // [n, H] carried to step t-1; after backward, the initial output's gradient
 
-    public T[] dHiddenNext { get; private set; }  // [n, H]
+    public AlignedArray<T> dHiddenNext { get; private set; }  // [n, H]
 
-    public T[] dHNew { get; }       // [n, H]
+    public AlignedArray<T> dHNew { get; }       // [n, H]
 
-    public T[] dRInput { get; }     // [n, H]
+    public AlignedArray<T> dRInput { get; }     // [n, H]
 
-    public T[] dState { get; private set; }       // [n, S*H] carried to step t-1; after backward, the initial states' gradient
+    public AlignedArray<T> dState { get; private set; }       // [n, S*H] carried to step t-1; after backward, the initial states' gradient
 
-    public T[] dStateNext { get; private set; }   // [n, S*H]
+    public AlignedArray<T> dStateNext { get; private set; }   // [n, S*H]
 
     /// <summary>When set, forward keeps the caller's initial output and states at step 0 instead of zeroing them.</summary>
     public bool KeepInitialState { get; set; }

@@ -13,7 +13,7 @@ namespace SimdRnn.Model;
 /// </summary>
 internal sealed class StepWorkspace<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[][] hidden, states;
+    private readonly AlignedArray<T>[] hidden, states;
     private int current;
 
     public StepWorkspace(CellInfo cell, int hidden, int capacity)
@@ -21,47 +21,48 @@ internal sealed class StepWorkspace<T> where T : unmanaged, IFloatingPointIeee75
         int n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
         Capacity = capacity;
         Hidden = hidden;
-        XProj = new T[n * g * h];
-        HProj = new T[n * cell.OutputRecurrentGates * h];
-        RProj = new T[n * cell.ExpressionRecurrentGates * h];
-        RInput = new T[n * h];
-        Gates = new T[n * g * h];
-        this.hidden = [new T[n * h], new T[n * h]];
-        states = [new T[n * s * h], new T[n * s * h]];
+        XProj = new AlignedArray<T>(n * g * h);
+        HProj = new AlignedArray<T>(n * cell.OutputRecurrentGates * h);
+        RProj = new AlignedArray<T>(n * cell.ExpressionRecurrentGates * h);
+        RInput = new AlignedArray<T>(n * h);
+        Gates = new AlignedArray<T>(n * g * h);
+        this.hidden = [new AlignedArray<T>(n * h), new AlignedArray<T>(n * h)];
+        states = [new AlignedArray<T>(n * s * h), new AlignedArray<T>(n * s * h)];
     }
 
-    /// <summary>Elements of all buffers, for sizing: the same sums as the constructor's allocations.</summary>
+    /// <summary>Elements of all buffers, padding included, for sizing: the same sums as the constructor's allocations.</summary>
     public static long Elements(CellInfo cell, int hidden, int capacity)
     {
         long n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
-        return n * h * (2 * g + cell.OutputRecurrentGates + cell.ExpressionRecurrentGates + 1 + 2 + 2 * s);
+        return n * h * (2 * g + cell.OutputRecurrentGates + cell.ExpressionRecurrentGates + 1 + 2 + 2 * s)
+            + 9 * AlignedArray<T>.Padding; // nine buffers
     }
 
     public int Capacity { get; }
 
     public int Hidden { get; }
 
-    public T[] XProj { get; }       // [n, G*H]
+    public AlignedArray<T> XProj { get; }       // [n, G*H]
 
-    public T[] HProj { get; }       // [n, Ro*H]
+    public AlignedArray<T> HProj { get; }       // [n, Ro*H]
 
-    public T[] RProj { get; }       // [n, Re*H]
+    public AlignedArray<T> RProj { get; }       // [n, Re*H]
 
-    public T[] RInput { get; }      // [n, H]
+    public AlignedArray<T> RInput { get; }      // [n, H]
 
-    public T[] Gates { get; }       // [n, G*H]
+    public AlignedArray<T> Gates { get; }       // [n, G*H]
 
     /// <summary>[n, H] the layer's output after the last step (zeros after <see cref="Clear"/>).</summary>
-    public T[] Output => hidden[current];
+    public AlignedArray<T> Output => hidden[current];
 
     /// <summary>[n, S*H] the states after the last step.</summary>
-    public T[] States => states[current];
+    public AlignedArray<T> States => states[current];
 
     /// <summary>[n, H] where the step being computed writes its output.</summary>
-    public T[] NextOutput => hidden[1 - current];
+    public AlignedArray<T> NextOutput => hidden[1 - current];
 
     /// <summary>[n, S*H] where the step being computed writes its states.</summary>
-    public T[] NextStates => states[1 - current];
+    public AlignedArray<T> NextStates => states[1 - current];
 
     /// <summary>Makes the step just computed the current one.</summary>
     public void Advance() => current = 1 - current;
