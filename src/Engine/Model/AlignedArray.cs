@@ -17,8 +17,11 @@ internal sealed unsafe class AlignedArray<T> where T : unmanaged
 {
     private const int Alignment = 64;
 
+    // The array is only held so it lives as long as this buffer; every access goes through the pointer, which
+    // stays valid because the array is pinned. A span built from it costs two stores, where slicing the array
+    // costs two range checks at every call, and the buffers are sliced in every step.
     private readonly T[] storage;
-    private readonly int offset;
+    private readonly T* start;
 
     public AlignedArray(int length)
     {
@@ -28,7 +31,8 @@ internal sealed unsafe class AlignedArray<T> where T : unmanaged
         // Elements are at least sizeof(T)-aligned, so the distance to the next boundary is a whole number of them.
         storage = GC.AllocateArray<T>(length + Padding, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
-        offset = (int)((Alignment - (address & (Alignment - 1))) & (Alignment - 1)) / sizeof(T);
+        int offset = (int)((Alignment - (address & (Alignment - 1))) & (Alignment - 1)) / sizeof(T);
+        start = (T*)address + offset;
     }
 
     /// <summary>Elements each buffer allocates beyond its <see cref="Length"/>, for sizing memory up front.</summary>
@@ -36,9 +40,22 @@ internal sealed unsafe class AlignedArray<T> where T : unmanaged
 
     public int Length { get; }
 
-    public ref T this[int index] => ref AsSpan()[index];
+    public ref T this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if ((uint)index >= (uint)Length)
+            {
+                throw new IndexOutOfRangeException();
+            }
 
-    public Span<T> AsSpan() => storage.AsSpan(offset, Length);
+            return ref start[index];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<T> AsSpan() => new(start, Length);
 
     public Span<T> AsSpan(int start) => AsSpan()[start..];
 

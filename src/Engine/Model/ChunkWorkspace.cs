@@ -142,8 +142,13 @@ public sealed class ChunkWorkspace<T> : IDisposable where T : unmanaged, IFloati
     /// <summary>[n, S*H] layer <paramref name="layer"/>'s states before the first step.</summary>
     public Span<T> InitialState(int layer, int rows) => Layers[layer].States.AsSpan(0, rows * Shape.Cell.Info.StateCount * Shape.Hidden);
 
-    /// <summary>[n, H] after backward: the gradient with respect to <see cref="InitialOutput"/>.</summary>
-    public ReadOnlySpan<T> InitialOutputGradient(int layer, int rows) => Layers[layer].dHidden.AsSpan(0, rows * Shape.Hidden);
+    /// <summary>
+    /// [n, H] after backward: the gradient with respect to <see cref="InitialOutput"/>. Only with
+    /// <see cref="KeepInitialState"/>: from a zero initial state backward leaves out the product that completes it.
+    /// </summary>
+    public ReadOnlySpan<T> InitialOutputGradient(int layer, int rows) => KeepInitialState
+        ? Layers[layer].dHidden.AsSpan(0, rows * Shape.Hidden)
+        : throw new InvalidOperationException("The initial output's gradient is computed only with KeepInitialState.");
 
     /// <summary>[n, S*H] after backward: the gradient with respect to <see cref="InitialState"/>.</summary>
     public ReadOnlySpan<T> InitialStateGradient(int layer, int rows) => Layers[layer].dState.AsSpan(0, rows * Shape.Cell.Info.StateCount * Shape.Hidden);
