@@ -13,7 +13,8 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransA, bo
 /// The shapes of LSTM-128 at batch 128 and LSTM-256 at batch 256, 28 steps of 28 inputs. Names are
 /// "role MxNxK" plus flags: P packed B, T transposed B, TA transposed A (short enough for BenchmarkDotNet's
 /// parameter column). fwd: h[t-1]·Wh; bwd: dGates·Wh^T; xproj: X·Wx^T for all steps; dW: a weight
-/// gradient over all steps.
+/// gradient over all steps; dWblock: the weight gradients of one block of steps (256 rows) against the
+/// concatenated inputs and outputs (I + H columns), as the layers run them, for GRU-128 and LSTM-256.
 /// </summary>
     public static readonly GemmShape[] All =
     [
@@ -25,6 +26,8 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransA, bo
         new("bwd 256x256x1024 PT", 256, 256, 1024, false, true, true),
         new("xproj 7168x1024x28 T", 7168, 1024, 28, false, true, false),
         new("dW 1024x256x7168 TA", 1024, 256, 7168, true, false, false),
+        new("dWblock 384x156x256 TA", 384, 156, 256, true, false, false),
+        new("dWblock 1024x284x256 TA", 1024, 284, 256, true, false, false),
     ];
 
     public double Flops => 2.0 * M * N * K;

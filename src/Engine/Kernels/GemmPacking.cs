@@ -46,7 +46,20 @@ internal static unsafe class GemmPacking
                 int valid = Math.Min(mr, rows - ir);
                 float* source = a + (nint)(p0 + pb) * lda + i0 + ir;
                 float* panel = destination + (nint)ir * kc + (nint)pb * mr;
-                for (int p = 0; p < count; p++)
+                int p = 0;
+                if (mr == 6 && ir + 8 <= rows && Vector256.IsHardwareAccelerated)
+                {
+                    // The AVX2 kernel's runs of six as one eight-float copy: the two extra floats are A's next columns,
+                    // stored into the next k's slot of the panel, which is written after (in this pass or the next).
+                    // The panel's last k is copied exactly: its next slot is the following panel's first.
+                    int wide = Math.Min(count, kc - 1 - pb);
+                    for (; p < wide; p++)
+                    {
+                        Vector256.Store(Vector256.Load(source + p * lda), panel + p * mr);
+                    }
+                }
+
+                for (; p < count; p++)
                 {
                     CopyRun(source + p * lda, panel + p * mr, valid, mr);
                 }
