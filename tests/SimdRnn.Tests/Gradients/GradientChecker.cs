@@ -30,6 +30,19 @@ public sealed class GradientChecker : IDisposable
     private readonly Func<Head, double, double, double>? brokenLoss;
     private readonly Dropout dropout;
 
+    /// <summary>
+    /// A network of <paramref name="shape"/> with its initial weights for <paramref name="seed"/> plus noise from
+    /// <paramref name="random"/> on every parameter, so that zero biases and symmetric blocks do not hide mistakes.
+    /// </summary>
+    public static Network<double> NoisedNetwork(NetworkShape shape, int seed, Random random)
+    {
+        var network = new Network<double>(shape);
+        Initializer.Initialize<double>(shape, network.Parameters, seed);
+        for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
+        network.ParametersChanged();
+        return network;
+    }
+
     /// <param name="brokenLoss">Tests only: replaces the squared error (prediction, target) of a regression head in the
     /// reference loss, to show that a loss the engine does not differentiate makes the check fail.</param>
     public GradientChecker(CellEntry cell, GradientCase c, HeadKind head = HeadKind.Classify, Func<Head, double, double, double>? brokenLoss = null,
@@ -40,12 +53,8 @@ public sealed class GradientChecker : IDisposable
         this.brokenLoss = brokenLoss;
         this.dropout = dropout;
         var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, new Head(head, head is HeadKind.Classify or HeadKind.Tag ? Classes : Values), bidirectional);
-        network = new Network<double>(shape);
         var random = new Random(c.Seed);
-        Initializer.Initialize<double>(shape, network.Parameters, c.Seed);
-        // Noise on every parameter so that zero biases and symmetric blocks do not hide mistakes.
-        for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
-        network.ParametersChanged();
+        network = NoisedNetwork(shape, c.Seed, random);
 
         workspace = network.CreateWorkspace(rows, dropout: dropout.IsActive);
         workspace.ComputeInputGradient = true;

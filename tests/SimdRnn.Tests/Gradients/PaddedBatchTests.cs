@@ -30,10 +30,7 @@ public sealed class PaddedBatchTests
     {
         var random = new Random(c.Seed);
         var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, Classes, bidirectional);
-        using var batch = new Network<double>(shape);
-        Initializer.Initialize<double>(shape, batch.Parameters, c.Seed);
-        for (int i = 0; i < batch.Parameters.Length; i++) batch.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
-        batch.ParametersChanged();
+        using var batch = GradientChecker.NoisedNetwork(shape, c.Seed, random);
 
         int n = c.Batch, steps = c.Steps, inputs = c.Inputs;
         var lengths = Enumerable.Range(0, n).Select(_ => random.Next(1, steps + 1)).ToArray();

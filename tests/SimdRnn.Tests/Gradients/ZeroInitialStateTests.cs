@@ -31,10 +31,7 @@ public sealed class ZeroInitialStateTests
     {
         var random = new Random(c.Seed);
         var shape = new NetworkShape(cell, c.Steps, c.Inputs, c.Hidden, c.Layers, Classes, bidirectional);
-        using var network = new Network<double>(shape);
-        Initializer.Initialize<double>(shape, network.Parameters, c.Seed);
-        for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] += 0.4 * (random.NextDouble() - 0.5);
-        network.ParametersChanged();
+        using var network = GradientChecker.NoisedNetwork(shape, c.Seed, random);
 
         int n = c.Batch;
         var values = Enumerable.Range(0, c.Steps * n * c.Inputs).Select(_ => 2 * random.NextDouble() - 1).ToArray();
