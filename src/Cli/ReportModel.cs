@@ -71,9 +71,7 @@ public sealed class ReportModel
     public static string ShortReason(string? reason)
     {
         if (string.IsNullOrEmpty(reason)) return "diverged";
-        string text = reason.Replace(DivergenceCheck.Suggestion, "", StringComparison.Ordinal).Trim();
-        const string prefix = "Training diverged: ";
-        return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
+        return DivergenceCheck.WithoutPrefix(reason.Replace(DivergenceCheck.Suggestion, "", StringComparison.Ordinal).Trim());
     }
 
     // Finished records by final test accuracy, best first, then the diverged ones; ties in key order.

@@ -263,7 +263,7 @@ public sealed class TrainCommand(Func<TrainSettings, SequenceDataset, ITrainingR
         public void StillAtChance(int epoch, string reason)
         {
             ClearBar();
-            context.Error.WriteLine($"simdrnn: warning: {reason.Replace("Training diverged: ", "", StringComparison.Ordinal)} Going on (--on-divergence continue).");
+            context.Error.WriteLine($"simdrnn: warning: {DivergenceCheck.WithoutPrefix(reason)} Going on (--on-divergence continue).");
         }
 
         private void ClearBar()

@@ -14,6 +14,12 @@ public static class DivergenceCheck
 {
     public const string Suggestion = "Try a lower learning rate (--lr 0.001) or gradient clipping (--clip 5).";
 
+    /// <summary>How every reason <see cref="Check(EpochResult, double, int)"/> gives begins.</summary>
+    public const string Prefix = "Training diverged: ";
+
+    /// <summary>A reason without <see cref="Prefix"/>, for a message that says in its own words what happens next.</summary>
+    public static string WithoutPrefix(string reason) => reason.StartsWith(Prefix, StringComparison.Ordinal) ? reason[Prefix.Length..] : reason;
+
     /// <summary>
     /// The reason to stop after <paramref name="epoch"/>, or null to go on; <paramref name="evaluation"/> is the
     /// evaluation after it, or null to check the loss alone (before evaluating). Only classifying heads have a chance level.
@@ -38,14 +44,14 @@ public static class DivergenceCheck
         {
             string became = double.IsNaN(epoch.Cost) ? "NaN" : "infinite";
             return string.Create(CultureInfo.InvariantCulture,
-                $"Training diverged: the loss became {became} in epoch {epoch.Epoch}. {Suggestion}");
+                $"{Prefix}the loss became {became} in epoch {epoch.Epoch}. {Suggestion}");
         }
 
         double chance = 1.0 / classes;
         if (epoch.Completed && epoch.Epoch >= 1 && double.IsFinite(testAccuracy) && testAccuracy < 1.5 * chance && epoch.Cost >= UniformGuessLoss(classes))
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"Training diverged: test accuracy {testAccuracy:F4} is at chance level ({chance:F2}) after epoch {epoch.Epoch}: the network is not learning. {Suggestion}");
+                $"{Prefix}test accuracy {testAccuracy:F4} is at chance level ({chance:F2}) after epoch {epoch.Epoch}: the network is not learning. {Suggestion}");
         }
 
         return null;
