@@ -45,17 +45,18 @@ internal static unsafe class Errors
         return (int)status;
     }
 
-    /// <summary>
-    /// The status and one-line message of <paramref name="e"/>. A disposed object here is always a freed model seen
-    /// through one of its sessions; the runtime's own message for it runs onto a second line and names an internal type.
-    /// </summary>
-    public static int From(Exception e) => e is ObjectDisposedException
-        ? Set(Status.Disposed, "the session's model was freed (simdrnn_model_free): free a model's sessions before the model")
-        : Set(StatusOf(e), e.Message);
+    public static int From(Exception e) => Set(StatusOf(e), MessageOf(e));
+
+    // One line each. A disposed object here is always a freed model seen through one of its sessions; the runtime's
+    // own message for it runs onto a second line and names an internal type.
+    private static string MessageOf(Exception e) => e is ObjectDisposedException
+        ? "the session's model was freed (simdrnn_model_free): free a model's sessions before the model"
+        : e.Message;
 
     private static Status StatusOf(Exception e) => e switch
     {
         InvalidHandleException => Status.InvalidHandle,
+        ObjectDisposedException => Status.Disposed,
         ArgumentException => Status.InvalidArgument,
         InvalidOperationException => Status.InvalidArgument,   // e.g. streaming a bidirectional model
         FileNotFoundException or DirectoryNotFoundException => Status.FileNotFound,
