@@ -13,63 +13,81 @@ internal sealed class LayerWorkspace<T> where T : unmanaged, IFloatingPointIeee7
 {
     public LayerWorkspace(CellInfo cell, int steps, int hidden, int capacity)
     {
-        int n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
-        int ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
+        var lengths = BufferLengths.Of(cell, steps, hidden, capacity);
         Capacity = capacity;
-
-        // Keep per step only what backward reads; write values over ones no longer needed: the gates over the input
-        // projections, and the projections' gradients over those (one [T, n, G*H] buffer, read and written in place,
-        // for the cells whose generated code allows it).
         KeepsHProj = cell.BackwardReadsHProj;
         KeepsRProj = cell.BackwardReadsRProj;
-        XProj = new AlignedArray<T>(steps * n * g * h);
-        HProj = new AlignedArray<T>((KeepsHProj ? steps : 1) * n * ro * h);
-        RProj = new AlignedArray<T>((KeepsRProj ? steps : 1) * n * re * h);
-        RInput = new AlignedArray<T>(steps * n * h);
-        Gates = cell.GatesOverwriteXProj ? XProj : new AlignedArray<T>(steps * n * g * h);
-        States = new AlignedArray<T>((steps + 1) * n * s * h);
-        Hidden = new AlignedArray<T>((steps + 1) * n * h);
-        dXProj = cell.BackwardReadsXProj ? new AlignedArray<T>(steps * n * g * h) : XProj;
-        dHProj = cell.SharedProjectionGradient ? dXProj : new AlignedArray<T>(steps * n * ro * h);
-        dRProj = new AlignedArray<T>(steps * n * re * h);
-        dOutput = new AlignedArray<T>(steps * n * h);
-        dHidden = new AlignedArray<T>(n * h);
-        dHiddenNext = new AlignedArray<T>(n * h);
-        dHNew = new AlignedArray<T>(n * h);
-        dRInput = new AlignedArray<T>(n * h);
-        dState = new AlignedArray<T>(n * s * h);
-        dStateNext = new AlignedArray<T>(n * s * h);
+        XProj = Allocate(lengths.XProj);
+        HProj = Allocate(lengths.HProj);
+        RProj = Allocate(lengths.RProj);
+        RInput = Allocate(lengths.RInput);
+        Gates = lengths.Gates is { } gates ? Allocate(gates) : XProj;
+        States = Allocate(lengths.States);
+        Hidden = Allocate(lengths.Hidden);
+        dXProj = lengths.dXProj is { } dxproj ? Allocate(dxproj) : XProj;
+        dHProj = lengths.dHProj is { } dhproj ? Allocate(dhproj) : dXProj;
+        dRProj = Allocate(lengths.dRProj);
+        dOutput = Allocate(lengths.dOutput);
+        dHidden = Allocate(lengths.Carry);
+        dHiddenNext = Allocate(lengths.Carry);
+        dHNew = Allocate(lengths.Carry);
+        dRInput = Allocate(lengths.Carry);
+        dState = Allocate(lengths.StateCarry);
+        dStateNext = Allocate(lengths.StateCarry);
     }
 
+    // The lengths are counted in long so that Elements can size (and refuse) any shape; one that fits memory fits an int.
+    private static AlignedArray<T> Allocate(long length) => new(checked((int)length));
+
     /// <summary>
-    /// Elements of all buffers, for sizing before allocating: the same sums as the constructor's allocations (a test
+    /// Elements of all buffers, padding included, for sizing before allocating: the constructor's own lengths (a test
     /// holds them to <see cref="AllocatedElements"/>). Every step-indexed buffer grows with T, which is what makes a
     /// 784-step sequence cost 28 times a 28-step one.
     /// </summary>
-    public static long Elements(CellInfo cell, int steps, int hidden, int capacity)
-    {
-        long t = steps, n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
-        long ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
-        long perStepProjection = n * g * h;
-        return t * perStepProjection                              // XProj
-            + (cell.BackwardReadsHProj ? t : 1) * n * ro * h      // HProj
-            + (cell.BackwardReadsRProj ? t : 1) * n * re * h      // RProj
-            + t * n * h                                           // RInput
-            + (cell.GatesOverwriteXProj ? 0 : t * perStepProjection) // Gates, unless they overwrite XProj
-            + (t + 1) * n * s * h                                 // States
-            + (t + 1) * n * h                                     // Hidden
-            + (cell.BackwardReadsXProj ? t * perStepProjection : 0) // dXProj, unless it overwrites XProj
-            + (cell.SharedProjectionGradient ? 0 : t * n * ro * h)  // dHProj, unless it is dXProj
-            + t * n * re * h                                      // dRProj
-            + t * n * h                                           // dOutput
-            + 4 * n * h                                           // dHidden, dHiddenNext, dHNew, dRInput
-            + 2 * n * s * h                                       // dState, dStateNext
-            + Buffers(cell) * AlignedArray<T>.Padding;
-    }
+    public static long Elements(CellInfo cell, int steps, int hidden, int capacity) =>
+        BufferLengths.Of(cell, steps, hidden, capacity).Allocations().Sum(length => length + AlignedArray<T>.Padding);
 
-    /// <summary>Distinct buffers the constructor allocates: 17 less those that share another's.</summary>
-    private static int Buffers(CellInfo cell) =>
-        17 - (cell.GatesOverwriteXProj ? 1 : 0) - (cell.BackwardReadsXProj ? 0 : 1) - (cell.SharedProjectionGradient ? 1 : 0);
+    /// <summary>
+    /// The length of every buffer, and which share another's storage (null): the one place that decides both, for the
+    /// constructor and for <see cref="Elements"/>.
+    /// </summary>
+    private readonly record struct BufferLengths(
+        long XProj, long HProj, long RProj, long RInput, long? Gates, long States, long Hidden,
+        long? dXProj, long? dHProj, long dRProj, long dOutput, long Carry, long StateCarry)
+    {
+        public static BufferLengths Of(CellInfo cell, int steps, int hidden, int capacity)
+        {
+            long t = steps, n = capacity, h = hidden, g = cell.GateCount, s = cell.StateCount;
+            long ro = cell.OutputRecurrentGates, re = cell.ExpressionRecurrentGates;
+
+            // Keep per step only what backward reads; write values over ones no longer needed: the gates over the input
+            // projections, and the projections' gradients over those (one [T, n, G*H] buffer, read and written in
+            // place, for the cells whose generated code allows it).
+            long projection = t * n * g * h;
+            return new BufferLengths(
+                XProj: projection,
+                HProj: (cell.BackwardReadsHProj ? t : 1) * n * ro * h,
+                RProj: (cell.BackwardReadsRProj ? t : 1) * n * re * h,
+                RInput: t * n * h,
+                Gates: cell.GatesOverwriteXProj ? null : projection,
+                States: (t + 1) * n * s * h,
+                Hidden: (t + 1) * n * h,
+                dXProj: cell.BackwardReadsXProj ? projection : null,
+                dHProj: cell.SharedProjectionGradient ? null : t * n * ro * h,
+                dRProj: t * n * re * h,
+                dOutput: t * n * h,
+                Carry: n * h,
+                StateCarry: n * s * h);
+        }
+
+        /// <summary>The lengths of the buffers the constructor allocates, one per allocation.</summary>
+        public IEnumerable<long> Allocations()
+        {
+            long?[] all = [XProj, HProj, RProj, RInput, Gates, States, Hidden, dXProj, dHProj, dRProj, dOutput,
+                Carry, Carry, Carry, Carry, StateCarry, StateCarry]; // dHidden, dHiddenNext, dHNew, dRInput; dState, dStateNext
+            return all.OfType<long>();
+        }
+    }
 
     /// <summary>Elements of the distinct buffers this workspace holds, padding included (buffers that share one count once).</summary>
     internal long AllocatedElements()
