@@ -60,20 +60,15 @@ public static unsafe class AlignmentRun
                 long start = Stopwatch.GetTimestamp();
                 for (int r = 0; r < Repeats; r++)
                 {
-                    for (int b = 0; b < Rows; b++)
+                    var step = new CellStep<float>
                     {
-                        var step = new CellStep<float>
-                        {
-                            Hidden = Hidden,
-                            XProj = xProj.Slice(b * gh, gh), HProj = hProj.Slice(b * gh, gh), Gates = gates.Slice(b * gh, gh), dXProj = dXProj.Slice(b * gh, gh),
-                            HPrev = hPrev.Slice(b * Hidden, Hidden), StatePrev = cPrev.Slice(b * Hidden, Hidden),
-                            StateNew = cNew.Slice(b * Hidden, Hidden), HNew = hNew.Slice(b * Hidden, Hidden),
-                            dHNew = dHNew.Slice(b * Hidden, Hidden), dStateNew = dCNew.Slice(b * Hidden, Hidden),
-                            dHPrev = dHPrev.Slice(b * Hidden, Hidden), dStatePrev = dCPrev.Slice(b * Hidden, Hidden),
-                        };
-                        if (forward) CellDispatch<LstmCell, float>.Forward(ref step, Hidden);
-                        else CellDispatch<LstmCell, float>.Backward(ref step, Hidden);
-                    }
+                        Hidden = Hidden,
+                        XProj = xProj, HProj = hProj, Gates = gates, dXProj = dXProj,
+                        HPrev = hPrev, StatePrev = cPrev, StateNew = cNew, HNew = hNew,
+                        dHNew = dHNew, dStateNew = dCNew, dHPrev = dHPrev, dStatePrev = dCPrev,
+                    };
+                    if (forward) CellDispatch<LstmCell, float>.Forward(ref step, Rows, Hidden);
+                    else CellDispatch<LstmCell, float>.Backward(ref step, Rows, Hidden);
                 }
 
                 // Batch -1 warms up, so the timed batches run the final code.

@@ -31,21 +31,15 @@ public class CellPassBenchmarks
     [Benchmark(Baseline = true)]
     public void FusedForward()
     {
-        for (int b = 0; b < Rows; b++)
-        {
-            var step = Step(b);
-            Run(ref step, forward: true);
-        }
+        var step = AllRows();
+        Run(ref step, forward: true);
     }
 
     [Benchmark]
     public void FusedBackward()
     {
-        for (int b = 0; b < Rows; b++)
-        {
-            var step = Step(b);
-            Run(ref step, forward: false);
-        }
+        var step = AllRows();
+        Run(ref step, forward: false);
     }
 
     /// <summary>The forward step as TensorPrimitives passes: pre-activations, four activations, c, tanh(c), h.</summary>
@@ -70,28 +64,28 @@ public class CellPassBenchmarks
         }
     }
 
-    private CellStep<float> Step(int b) => new()
+    private CellStep<float> AllRows() => new()
     {
         Hidden = Hidden,
-        XProj = xProj.AsSpan(b * Gates * Hidden, Gates * Hidden),
-        HProj = hProj.AsSpan(b * Gates * Hidden, Gates * Hidden),
-        HPrev = hPrev.AsSpan(b * Hidden, Hidden),
-        StatePrev = cPrev.AsSpan(b * Hidden, Hidden),
-        Gates = gates.AsSpan(b * Gates * Hidden, Gates * Hidden),
-        StateNew = cNew.AsSpan(b * Hidden, Hidden),
-        HNew = hNew.AsSpan(b * Hidden, Hidden),
-        dHNew = dHNew.AsSpan(b * Hidden, Hidden),
-        dStateNew = dCNew.AsSpan(b * Hidden, Hidden),
-        dXProj = dXProj.AsSpan(b * Gates * Hidden, Gates * Hidden),
-        dHPrev = dHPrev.AsSpan(b * Hidden, Hidden),
-        dStatePrev = dCPrev.AsSpan(b * Hidden, Hidden),
+        XProj = xProj,
+        HProj = hProj,
+        HPrev = hPrev,
+        StatePrev = cPrev,
+        Gates = gates,
+        StateNew = cNew,
+        HNew = hNew,
+        dHNew = dHNew,
+        dStateNew = dCNew,
+        dXProj = dXProj,
+        dHPrev = dHPrev,
+        dStatePrev = dCPrev,
     };
 
     // The engine's own dispatch: whole vectors of the process's SIMD path (SIMDRNN_SIMD chooses), then the rest.
     private static void Run(ref CellStep<float> step, bool forward)
     {
-        if (forward) CellDispatch<LstmCell, float>.Forward(ref step, Hidden);
-        else CellDispatch<LstmCell, float>.Backward(ref step, Hidden);
+        if (forward) CellDispatch<LstmCell, float>.Forward(ref step, Rows, Hidden);
+        else CellDispatch<LstmCell, float>.Backward(ref step, Rows, Hidden);
     }
 
     private static float[] Filled(int length, int seed)

@@ -36,11 +36,11 @@ public sealed class GemmRunner : IDisposable
     {
         if (packed is not null)
         {
-            Gemm.Multiply(shape.M, a, lda, shape.TransA, packed, c, shape.N, accumulate: false, workspace);
+            Gemm.Multiply(shape.M, a, lda, shape.TransA, packed, c, shape.N, shape.Accumulate, workspace);
         }
         else
         {
-            Gemm.Multiply(shape.M, shape.N, shape.K, a, lda, shape.TransA, b, ldb, shape.TransB, c, shape.N, accumulate: false, workspace);
+            Gemm.Multiply(shape.M, shape.N, shape.K, a, lda, shape.TransA, b, ldb, shape.TransB, c, shape.N, shape.Accumulate, workspace);
         }
     }
 

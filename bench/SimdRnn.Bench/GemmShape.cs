@@ -4,7 +4,7 @@ namespace SimdRnn.Bench;
 /// A product the engine runs: c[M, N] = op(a)[M, K] · op(b)[K, N], with b packed once when
 /// <see cref="Packed"/> (recurrent weights, reused every time step).
 /// </summary>
-public sealed record GemmShape(string Name, int M, int N, int K, bool TransA, bool TransB, bool Packed)
+public sealed record GemmShape(string Name, int M, int N, int K, bool TransA, bool TransB, bool Packed, bool Accumulate = false)
 {
     /// <summary>One core's measured FP32 FMA peak on this machine (shared/peers/peak).</summary>
     public const double PeakGflops = 115.0;
@@ -28,6 +28,11 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransA, bo
         new("dW 1024x256x7168 TA", 1024, 256, 7168, true, false, false),
         new("dWblock 384x156x256 TA", 384, 156, 256, true, false, false),
         new("dWblock 1024x284x256 TA", 1024, 284, 256, true, false, false),
+        new("fwd 64x1024x256 P", 64, 1024, 256, false, false, true, true),
+        new("bwd 64x256x1024 PT", 64, 256, 1024, false, true, true, true),
+        new("dWblock 1024x256x256 TA+", 1024, 256, 256, true, false, false, true),
+        new("fwd 64x128x128 P", 64, 128, 128, false, false, true, true),
+        new("dWblock 128x156x256 TA+", 128, 156, 256, true, false, false, true),
     ];
 
     public double Flops => 2.0 * M * N * K;

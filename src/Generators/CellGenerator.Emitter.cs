@@ -14,6 +14,7 @@ public sealed partial class CellGenerator
     {
         private const string Cells = "global::SimdRnn.Cells";
         private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+        private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
 
         public static string HintName(CellSpec spec) =>
             new string((spec.FullTypeName.Substring("global::".Length) + ".g.cs").Select(c => char.IsLetterOrDigit(c) || c == '.' ? c : '_').ToArray());
@@ -43,13 +44,13 @@ public sealed partial class CellGenerator
             writer.Open($"partial class {spec.ClassName} : {Cells}.ICell");
             EmitInfo(writer, cell);
             writer.Line();
-            EmitMethod(writer, "ForwardRecurrentInput", "Stage 1 of a two-stage step: the recurrent-input expression only.", cell.ForwardRecurrentInput);
+            EmitMethod(writer, "ForwardRecurrentInput", "Stage 1 of a two-stage step: the recurrent-input expression only.", cell, cell.ForwardRecurrentInput);
             writer.Line();
-            EmitMethod(writer, "Forward", "The step: gate activations, new states and the output.", cell.Forward);
+            EmitMethod(writer, "Forward", "The step: gate activations, new states and the output.", cell, cell.Forward);
             writer.Line();
-            EmitMethod(writer, "BackwardRecurrentInput", "Stage A of a two-stage backward step: dRProj only (it does not depend on dRInput).", cell.BackwardRecurrentInput);
+            EmitMethod(writer, "BackwardRecurrentInput", "Stage A of a two-stage backward step: dRProj only (it does not depend on dRInput).", cell, cell.BackwardRecurrentInput);
             writer.Line();
-            EmitMethod(writer, "Backward", "The backward step from the saved gates and new states: every adjoint except dRProj.", cell.Backward);
+            EmitMethod(writer, "Backward", "The backward step from the saved gates and new states: every adjoint except dRProj.", cell, cell.Backward);
             writer.Close();
             foreach (var _ in spec.ContainingTypes)
             {
@@ -168,11 +169,11 @@ public sealed partial class CellGenerator
             writer.Line("    ],");
         }
 
-        private static void EmitMethod(IndentedWriter writer, string name, string summary, LoweredMethod method)
+        private static void EmitMethod(IndentedWriter writer, string name, string summary, LoweredCell cell, LoweredMethod method)
         {
             writer.Open($$"""
                 /// <summary>{{summary}}</summary>
-                public static void {{name}}<TLanes, T>(scoped ref readonly {{Cells}}.CellStep<T> step, int start, int end)
+                public static void {{name}}<TLanes, T>(scoped ref readonly {{Cells}}.CellStep<T> step, int rows, int start, int end)
                     where TLanes : struct, global::SimdRnn.Kernels.ILanes<TLanes, T>
                     where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>
                 """);
@@ -184,14 +185,21 @@ public sealed partial class CellGenerator
             }
 
             var loops = new KernelWriter(method).Write();
-            if (loops.Any(lines => lines.Any(l => l.Contains("H + j"))))
-            {
-                writer.Line("int H = step.Hidden;");
-            }
-
+            writer.Line("int H = step.Hidden;");
             foreach (var use in method.Buffers)
             {
-                writer.Line($"ref T {KernelWriter.BufferLocal(use.Buffer)} = ref {MemoryMarshal}.GetReference(step.{use.Buffer});");
+                string local = RowWidth(cell, use.Buffer) is null ? KernelWriter.BufferLocal(use.Buffer) : KernelWriter.RowsLocal(use.Buffer);
+                writer.Line($"ref T {local} = ref {MemoryMarshal}.GetReference(step.{use.Buffer});");
+            }
+
+            writer.Open("for (int row = 0; row < rows; row++)");
+            foreach (var use in method.Buffers)
+            {
+                if (RowWidth(cell, use.Buffer) is { } width)
+                {
+                    string stride = width == 1 ? "row * H" : $"row * ({width} * H)";
+                    writer.Line($"ref T {KernelWriter.BufferLocal(use.Buffer)} = ref {Unsafe}.Add(ref {KernelWriter.RowsLocal(use.Buffer)}, {stride});");
+                }
             }
 
             for (int loop = 0; loop < loops.Count; loop++)
@@ -213,7 +221,22 @@ public sealed partial class CellGenerator
             }
 
             writer.Close();
+            writer.Close();
         }
+
+        /// <summary>
+        /// A row's width in the buffer, in units of H (the rows lie back to back), or null for the elementwise
+        /// parameters and their gradient, which all rows share.
+        /// </summary>
+        private static int? RowWidth(LoweredCell cell, StepBuffer buffer) => buffer switch
+        {
+            StepBuffer.XProj or StepBuffer.Gates or StepBuffer.dXProj => cell.Spec.Gates.Count,
+            StepBuffer.HProj or StepBuffer.dHProj => cell.Recurrences.Count(r => r.Kind == RecurrenceKind.Output),
+            StepBuffer.RProj or StepBuffer.dRProj => cell.Recurrences.Count(r => r.Kind == RecurrenceKind.Expression),
+            StepBuffer.StatePrev or StepBuffer.StateNew or StepBuffer.dStateNew or StepBuffer.dStatePrev => cell.Spec.States.Count,
+            StepBuffer.Params or StepBuffer.dParams => null,
+            _ => 1,
+        };
 
         private static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 

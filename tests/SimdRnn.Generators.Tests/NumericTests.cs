@@ -293,8 +293,8 @@ public class NumericTests
         public void Forward()
         {
             var step = Step();
-            TCell.ForwardRecurrentInput<ScalarLanes<double>, double>(in step, 0, H);
-            TCell.Forward<ScalarLanes<double>, double>(in step, 0, H);
+            TCell.ForwardRecurrentInput<ScalarLanes<double>, double>(in step, 1, 0, H);
+            TCell.Forward<ScalarLanes<double>, double>(in step, 1, 0, H);
         }
 
         /// <summary>Stage A then the backward step, with the loss's adjoints as incoming adjoints.</summary>
@@ -311,8 +311,8 @@ public class NumericTests
             step.dHNew = dHNew;
             step.dStateNew = dStateNew;
             step.dRInput = dRInput.Length == 0 ? new double[H] : dRInput;
-            TCell.BackwardRecurrentInput<ScalarLanes<double>, double>(in step, 0, H);
-            TCell.Backward<ScalarLanes<double>, double>(in step, 0, H);
+            TCell.BackwardRecurrentInput<ScalarLanes<double>, double>(in step, 1, 0, H);
+            TCell.Backward<ScalarLanes<double>, double>(in step, 1, 0, H);
         }
 
         private CellStep<double> Step() => new()

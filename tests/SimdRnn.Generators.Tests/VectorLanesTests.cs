@@ -65,10 +65,10 @@ public class VectorLanesTests
             dHNew = b.DHNew, dStateNew = b.DStateNew, dRInput = b.DRInput,
             dXProj = b.DXProj, dHProj = b.DHProj, dRProj = b.DRProj, dHPrev = b.DHPrev, dStatePrev = b.DStatePrev, dParams = b.DParams,
         };
-        TCell.ForwardRecurrentInput<TLanes, float>(in step, 0, H);
-        TCell.Forward<TLanes, float>(in step, 0, H);
-        TCell.BackwardRecurrentInput<TLanes, float>(in step, 0, H);
-        TCell.Backward<TLanes, float>(in step, 0, H);
+        TCell.ForwardRecurrentInput<TLanes, float>(in step, 1, 0, H);
+        TCell.Forward<TLanes, float>(in step, 1, 0, H);
+        TCell.BackwardRecurrentInput<TLanes, float>(in step, 1, 0, H);
+        TCell.Backward<TLanes, float>(in step, 1, 0, H);
     }
 
     private sealed class Buffers

@@ -146,9 +146,9 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
 
     /// <summary>
     /// One time step after its input projection: HP[n, Ro*H] = h[t-1] · Whh_o^T + bias_hh_o with the packed
-    /// recurrent weights; for two-stage cells the recurrent-input expression r[n, H] per row, then
-    /// RP[n, Re*H] = r · Whh_e^T + bias_hh_e; then the generated pass per row. <typeparamref name="TRows"/>
-    /// points the step's spans at a row of the sequence buffers or of the streaming buffers.
+    /// recurrent weights; for two-stage cells the recurrent-input expression r[n, H], then
+    /// RP[n, Re*H] = r · Whh_e^T + bias_hh_e; then the generated pass, each over all n rows at once.
+    /// <typeparamref name="TRows"/> points the step's spans at rows of the sequence buffers or of the streaming buffers.
     /// <para>
     /// With <paramref name="previousIsZero"/> (the first step from a zero initial state) the product over h[t-1] is
     /// left out: it adds nothing to the bias. On MNIST's 28 steps that is 1/28 of the recurrent products.
@@ -162,39 +162,31 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         FillRows(hProj, biasHh[..roh], n);
         if (!previousIsZero) weights.Output.Project(n, hPrev, h, hProj, roh, gemm);
 
+        rows.Bind(ref step, n);
         if (expressionGates > 0)
         {
-            for (int b = 0; b < n; b++)
-            {
-                rows.Bind(ref step, b);
-                CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, h);
-            }
-
+            CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, n, h);
             FillRows(rProj, biasHh[roh..], n);
             weights.Expression.Project(n, rInput, h, rProj, reh, gemm);
         }
 
-        for (int b = 0; b < n; b++)
-        {
-            rows.Bind(ref step, b);
-            CellDispatch<TCell, T>.Forward(ref step, h);
-        }
+        CellDispatch<TCell, T>.Forward(ref step, n, h);
     }
 
-    /// <summary>Points a <see cref="CellStep{T}"/> at one batch row's buffers.</summary>
+    /// <summary>Points a <see cref="CellStep{T}"/> at the buffers of a step's first <c>count</c> batch rows.</summary>
     private interface IRowBinder
     {
-        void Bind(ref CellStep<T> step, int row);
+        void Bind(ref CellStep<T> step, int count);
     }
 
     private readonly struct SequenceRows(RnnLayer<TCell, T> layer, LayerWorkspace<T> ws, int t, int n) : IRowBinder
     {
-        public void Bind(ref CellStep<T> step, int row) => layer.Bind(ref step, ws, t, row, n);
+        public void Bind(ref CellStep<T> step, int count) => layer.Bind(ref step, ws, t, 0, count, n);
     }
 
     private readonly struct StreamRows(RnnLayer<TCell, T> layer, StepWorkspace<T> ws) : IRowBinder
     {
-        public void Bind(ref CellStep<T> step, int row) => layer.BindStep(ref step, ws, row);
+        public void Bind(ref CellStep<T> step, int count) => layer.BindStep(ref step, ws, count);
     }
 
     public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
@@ -230,24 +222,28 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
                 ws.dRProj.AsSpan((t * n + b) * reh, reh).Clear();
             }
 
+            // The generated passes over each run of consecutive rows still inside their sequences: one run, all of
+            // [0, live), when the rows are sorted by length as the trainer's are.
             if (expressionGates > 0 && live > 0)
             {
-                for (int b = 0; b < live; b++)
+                for (int first = NextLive(lengths, t, 0, live); first < live;)
                 {
-                    if (lengths[b] <= t) continue;
-                    BindBackward(ref step, ws, t, b, n, dElementwise);
-                    CellDispatch<TCell, T>.BackwardRecurrentInput(ref step, h);
+                    int end = RunEnd(lengths, t, first, live);
+                    BindBackward(ref step, ws, t, first, end - first, n, dElementwise);
+                    CellDispatch<TCell, T>.BackwardRecurrentInput(ref step, end - first, h);
+                    first = NextLive(lengths, t, end, live);
                 }
 
                 // dr[n, H] = dRP[n, Re*H] · Whh_e
                 MatMul<T>.Multiply(live, ws.dRProj.AsSpan(t * n * reh, live * reh), reh, back.Expression, ws.dRInput.AsSpan(0, live * h), h, accumulate: false, gemm);
             }
 
-            for (int b = 0; b < live; b++)
+            for (int first = NextLive(lengths, t, 0, live); first < live;)
             {
-                if (lengths[b] <= t) continue;
-                BindBackward(ref step, ws, t, b, n, dElementwise);
-                CellDispatch<TCell, T>.Backward(ref step, h);
+                int end = RunEnd(lengths, t, first, live);
+                BindBackward(ref step, ws, t, first, end - first, n, dElementwise);
+                CellDispatch<TCell, T>.Backward(ref step, end - first, h);
+                first = NextLive(lengths, t, end, live);
             }
 
             // dh[t-1] = elementwise part + dHP[n, Ro*H] · Whh_o (zero for the carried rows among the live ones). The
@@ -269,6 +265,21 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             MatMul<T>.Multiply(rowsAll, inputs, gh, ws.dXProj.AsSpan(0, rowsAll * gh), gh, false, weightIh, inputs, false, inputGradient[..(rowsAll * inputs)], inputs, accumulate: false, gemm);
             inputGradient[(rowsAll * inputs)..(steps * n * inputs)].Clear();
         }
+    }
+
+    /// <summary>The first row in [<paramref name="from"/>, <paramref name="live"/>) still inside its sequence at step t, or <paramref name="live"/>.</summary>
+    private static int NextLive(ReadOnlySpan<int> lengths, int t, int from, int live)
+    {
+        while (from < live && lengths[from] <= t) from++;
+        return from;
+    }
+
+    /// <summary>One past the run of rows from <paramref name="first"/> (inside its sequence at step t) that are all still inside theirs.</summary>
+    private static int RunEnd(ReadOnlySpan<int> lengths, int t, int first, int live)
+    {
+        int end = first + 1;
+        while (end < live && lengths[end] > t) end++;
+        return end;
     }
 
     /// <summary>
@@ -319,36 +330,35 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Bind(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int n)
+    /// <summary>Points the step at rows [<paramref name="b"/>, <paramref name="b"/> + <paramref name="count"/>) of step t of the chunk's <paramref name="n"/> rows.</summary>
+    private void Bind(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int count, int n)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         int row = t * n + b;
-        step.XProj = ws.XProj.AsSpan(row * gh, gh);
-        step.HProj = ws.HProj.AsSpan((ws.KeepsHProj ? row : b) * roh, roh);
-        step.RProj = ws.RProj.AsSpan((ws.KeepsRProj ? row : b) * reh, reh);
-        step.HPrev = ws.Hidden.AsSpan(row * h, h);
-        step.StatePrev = ws.States.AsSpan(row * sh, sh);
-        step.Gates = ws.Gates.AsSpan(row * gh, gh);
-        step.StateNew = ws.States.AsSpan((row + n) * sh, sh);
-        step.HNew = ws.Hidden.AsSpan((row + n) * h, h);
-        step.RInput = ws.RInput.AsSpan(row * h, h);
+        step.XProj = ws.XProj.AsSpan(row * gh, count * gh);
+        step.HProj = ws.HProj.AsSpan((ws.KeepsHProj ? row : b) * roh, count * roh);
+        step.RProj = ws.RProj.AsSpan((ws.KeepsRProj ? row : b) * reh, count * reh);
+        step.HPrev = ws.Hidden.AsSpan(row * h, count * h);
+        step.StatePrev = ws.States.AsSpan(row * sh, count * sh);
+        step.Gates = ws.Gates.AsSpan(row * gh, count * gh);
+        step.StateNew = ws.States.AsSpan((row + n) * sh, count * sh);
+        step.HNew = ws.Hidden.AsSpan((row + n) * h, count * h);
+        step.RInput = ws.RInput.AsSpan(row * h, count * h);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void BindBackward(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int n, Span<T> dElementwise)
+    private void BindBackward(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int count, int n, Span<T> dElementwise)
     {
-        Bind(ref step, ws, t, b, n);
+        Bind(ref step, ws, t, b, count, n);
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         int row = t * n + b;
-        step.dHNew = ws.dHNew.AsSpan(b * h, h);
-        step.dStateNew = ws.dState.AsSpan(b * sh, sh);
-        step.dRInput = ws.dRInput.AsSpan(b * h, h);
-        step.dXProj = ws.dXProj.AsSpan(row * gh, gh);
-        step.dHProj = ws.dHProj.AsSpan(row * roh, roh);
-        step.dRProj = ws.dRProj.AsSpan(row * reh, reh);
-        step.dHPrev = ws.dHiddenNext.AsSpan(b * h, h);
-        step.dStatePrev = ws.dStateNext.AsSpan(b * sh, sh);
+        step.dHNew = ws.dHNew.AsSpan(b * h, count * h);
+        step.dStateNew = ws.dState.AsSpan(b * sh, count * sh);
+        step.dRInput = ws.dRInput.AsSpan(b * h, count * h);
+        step.dXProj = ws.dXProj.AsSpan(row * gh, count * gh);
+        step.dHProj = ws.dHProj.AsSpan(row * roh, count * roh);
+        step.dRProj = ws.dRProj.AsSpan(row * reh, count * reh);
+        step.dHPrev = ws.dHiddenNext.AsSpan(b * h, count * h);
+        step.dStatePrev = ws.dStateNext.AsSpan(b * sh, count * sh);
         step.dParams = dElementwise;
     }
 
@@ -452,18 +462,18 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         ws.Advance();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void BindStep(ref CellStep<T> step, StepWorkspace<T> ws, int b)
+    /// <summary>Points the step at the first <paramref name="count"/> streams of the streaming buffers.</summary>
+    private void BindStep(ref CellStep<T> step, StepWorkspace<T> ws, int count)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
-        step.XProj = ws.XProj.AsSpan(b * gh, gh);
-        step.HProj = ws.HProj.AsSpan(b * roh, roh);
-        step.RProj = ws.RProj.AsSpan(b * reh, reh);
-        step.HPrev = ws.Output.AsSpan(b * h, h);
-        step.StatePrev = ws.States.AsSpan(b * sh, sh);
-        step.Gates = ws.Gates.AsSpan(b * gh, gh);
-        step.StateNew = ws.NextStates.AsSpan(b * sh, sh);
-        step.HNew = ws.NextOutput.AsSpan(b * h, h);
-        step.RInput = ws.RInput.AsSpan(b * h, h);
+        step.XProj = ws.XProj.AsSpan(0, count * gh);
+        step.HProj = ws.HProj.AsSpan(0, count * roh);
+        step.RProj = ws.RProj.AsSpan(0, count * reh);
+        step.HPrev = ws.Output.AsSpan(0, count * h);
+        step.StatePrev = ws.States.AsSpan(0, count * sh);
+        step.Gates = ws.Gates.AsSpan(0, count * gh);
+        step.StateNew = ws.NextStates.AsSpan(0, count * sh);
+        step.HNew = ws.NextOutput.AsSpan(0, count * h);
+        step.RInput = ws.RInput.AsSpan(0, count * h);
     }
 }

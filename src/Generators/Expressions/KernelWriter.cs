@@ -34,7 +34,7 @@ internal sealed class KernelWriter
     private readonly Dictionary<int, string> preferredNames;
     private readonly Dictionary<int, string> locals = [];
     private readonly Dictionary<int, int> uses = [];
-    private readonly HashSet<string> reserved = ["step", "start", "end", "j", "H", "TLanes", "T"];
+    private readonly HashSet<string> reserved = ["step", "rows", "row", "start", "end", "j", "H", "TLanes", "T"];
     private readonly HashSet<string> taken = [];
     private readonly Dictionary<int, Store> storedEarlier = [];   // in the second loop: what the first stored
     private readonly int secondPass;
@@ -61,6 +61,7 @@ internal sealed class KernelWriter
         foreach (var buffer in System.Enum.GetValues(typeof(StepBuffer)).Cast<StepBuffer>())
         {
             reserved.Add(BufferLocal(buffer));
+            reserved.Add(RowsLocal(buffer));
         }
     }
 
@@ -70,6 +71,9 @@ internal sealed class KernelWriter
         StepBuffer.Params => "parameters",
         _ => char.ToLowerInvariant(buffer.ToString()[0]) + buffer.ToString().Substring(1),
     };
+
+    /// <summary>The local holding a buffer's first row, from which each row's base reference is found.</summary>
+    public static string RowsLocal(StepBuffer buffer) => BufferLocal(buffer) + "Rows";
 
     /// <summary><c>Unsafe.Add(ref base, k * H + j)</c>: block <paramref name="index"/> of a buffer, element j.</summary>
     public static string Element(StepBuffer buffer, int index)

@@ -58,10 +58,10 @@ public sealed class StepGraphTests
             HPrev = inputs[StepBuffer.HPrev], StatePrev = inputs[StepBuffer.StatePrev], Params = inputs[StepBuffer.Params],
             Gates = gates, StateNew = stateNew, HNew = hNew, RInput = rInput,
         };
-        TCell.Forward<ScalarLanes<double>, double>(in step, 0, Hidden);
+        TCell.Forward<ScalarLanes<double>, double>(in step, 1, 0, Hidden);
         if (info.RecurrentInputGraph is not null)
         {
-            TCell.ForwardRecurrentInput<ScalarLanes<double>, double>(in step, 0, Hidden);
+            TCell.ForwardRecurrentInput<ScalarLanes<double>, double>(in step, 1, 0, Hidden);
         }
 
         var expected = new Dictionary<StepBuffer, double[]> { [StepBuffer.Gates] = gates, [StepBuffer.StateNew] = stateNew, [StepBuffer.HNew] = hNew, [StepBuffer.RInput] = rInput };

@@ -30,37 +30,45 @@ internal sealed class TanhCell : ICell
         [new GateInfo("a", Activation.Tanh, "x_a + h_a", 0f, Recurrence.Output)],
         [], [], "h", "a", null, "test-rnn-1");
 
-    public static void ForwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void ForwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
     }
 
-    public static void Forward<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void Forward<TLanes, T>(scoped ref readonly CellStep<T> rowsOfStep, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int j = start; j < end; j++)
+        for (int row = 0; row < rows; row++)
         {
-            T a = T.Tanh(step.XProj[j] + step.HProj[j]);
-            step.Gates[j] = a;
-            step.HNew[j] = a;
+            var step = rowsOfStep.Row(Info, row);
+            for (int j = start; j < end; j++)
+            {
+                T a = T.Tanh(step.XProj[j] + step.HProj[j]);
+                step.Gates[j] = a;
+                step.HNew[j] = a;
+            }
         }
     }
 
-    public static void BackwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void BackwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
     }
 
-    public static void Backward<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void Backward<TLanes, T>(scoped ref readonly CellStep<T> rowsOfStep, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int j = start; j < end; j++)
+        for (int row = 0; row < rows; row++)
         {
-            T a = step.Gates[j];
-            T dPre = step.dHNew[j] * (T.One - a * a);
-            step.dXProj[j] = dPre;
-            step.dHProj[j] = dPre;
-            step.dHPrev[j] = T.Zero;
+            var step = rowsOfStep.Row(Info, row);
+            for (int j = start; j < end; j++)
+            {
+                T a = step.Gates[j];
+                T dPre = step.dHNew[j] * (T.One - a * a);
+                step.dXProj[j] = dPre;
+                step.dHProj[j] = dPre;
+                step.dHPrev[j] = T.Zero;
+            }
         }
     }
 }
@@ -78,51 +86,59 @@ internal sealed class ScaledSumCell : ICell
         ],
         [], [new ParameterInfo("scale", 0.5f, 1.5f)], "h", "scale * tanh(a + b + c + d)", null, "test-lstm-1");
 
-    public static void ForwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void ForwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
     }
 
-    public static void Forward<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void Forward<TLanes, T>(scoped ref readonly CellStep<T> rowsOfStep, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int h = step.Hidden;
-        for (int j = start; j < end; j++)
+        for (int row = 0; row < rows; row++)
         {
-            T sum = T.Zero;
-            for (int k = 0; k < 4; k++)
+            var step = rowsOfStep.Row(Info, row);
+            int h = step.Hidden;
+            for (int j = start; j < end; j++)
             {
-                T gate = step.XProj[k * h + j] + step.HProj[k * h + j];
-                step.Gates[k * h + j] = gate;
-                sum += gate;
-            }
+                T sum = T.Zero;
+                for (int k = 0; k < 4; k++)
+                {
+                    T gate = step.XProj[k * h + j] + step.HProj[k * h + j];
+                    step.Gates[k * h + j] = gate;
+                    sum += gate;
+                }
 
-            step.HNew[j] = step.Params[j] * T.Tanh(sum);
+                step.HNew[j] = step.Params[j] * T.Tanh(sum);
+            }
         }
     }
 
-    public static void BackwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void BackwardRecurrentInput<TLanes, T>(scoped ref readonly CellStep<T> step, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
     }
 
-    public static void Backward<TLanes, T>(scoped ref readonly CellStep<T> step, int start, int end)
+    public static void Backward<TLanes, T>(scoped ref readonly CellStep<T> rowsOfStep, int rows, int start, int end)
         where TLanes : struct, ILanes<TLanes, T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int h = step.Hidden;
-        for (int j = start; j < end; j++)
+        for (int row = 0; row < rows; row++)
         {
-            T sum = step.Gates[j] + step.Gates[h + j] + step.Gates[2 * h + j] + step.Gates[3 * h + j];
-            T tanh = T.Tanh(sum);
-            T dPre = step.dHNew[j] * step.Params[j] * (T.One - tanh * tanh);
-            for (int k = 0; k < 4; k++)
+            var step = rowsOfStep.Row(Info, row);
+            int h = step.Hidden;
+            for (int j = start; j < end; j++)
             {
-                step.dXProj[k * h + j] = dPre;
-                step.dHProj[k * h + j] = dPre;
-            }
+                T sum = step.Gates[j] + step.Gates[h + j] + step.Gates[2 * h + j] + step.Gates[3 * h + j];
+                T tanh = T.Tanh(sum);
+                T dPre = step.dHNew[j] * step.Params[j] * (T.One - tanh * tanh);
+                for (int k = 0; k < 4; k++)
+                {
+                    step.dXProj[k * h + j] = dPre;
+                    step.dHProj[k * h + j] = dPre;
+                }
 
-            step.dHPrev[j] = T.Zero;
-            step.dParams[j] += step.dHNew[j] * tanh;
+                step.dHPrev[j] = T.Zero;
+                step.dParams[j] += step.dHNew[j] * tanh;
+            }
         }
     }
 }
