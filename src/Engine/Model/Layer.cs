@@ -25,8 +25,11 @@ internal abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// gradient of the input sequence [T, n, I] into it. A step past a row's length (a carried step) passes the
     /// row's adjoints straight through to the step before and leaves zeros in its projection gradients, so the
     /// weight-gradient products over all T*n rows see nothing of it and the input gradient there is zero.
+    /// With <paramref name="outputGradientAtLastStepsOnly"/>, dOutput is read only at each row's last step (the rest
+    /// is taken as zero, whatever it holds): a last-step head's gradient, with no per-step add of zeros.
     /// </summary>
-    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm);
+    public abstract void Backward(LayerWorkspace<T> workspace, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int rows, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm,
+        bool outputGradientAtLastStepsOnly = false);
 
     /// <summary>
     /// Advances <paramref name="rows"/> streams by one time step: reads <paramref name="input"/> [n, I] and the
@@ -189,7 +192,8 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         public void Bind(ref CellStep<T> step, int count) => layer.BindStep(ref step, ws, count);
     }
 
-    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm)
+    public override void Backward(LayerWorkspace<T> ws, ReadOnlySpan<T> input, ReadOnlySpan<int> lengths, int n, Span<T> gradients, Span<T> inputGradient, GemmWorkspace gemm,
+        bool outputGradientAtLastStepsOnly = false)
     {
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         ReadOnlySpan<T> weightIh = layout.WeightIh.Of(parameters);
@@ -201,14 +205,34 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         int longest = Longest(lengths, n), blockSteps = Math.Max(1, BlockRows / n);
         ws.dHidden.AsSpan(0, n * h).Clear();
         ws.dState.AsSpan(0, n * sh).Clear();
-        for (int t = longest; t < steps; t++) TensorPrimitives.Add(ws.dHidden.AsSpan(0, n * h), ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h));
+        if (!outputGradientAtLastStepsOnly)
+        {
+            for (int t = longest; t < steps; t++) TensorPrimitives.Add(ws.dHidden.AsSpan(0, n * h), ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h));
+        }
 
         var step = new CellStep<T> { Hidden = h, Params = elementwise };
         for (int t = longest - 1; t >= 0; t--)
         {
-            // dh[t] = the adjoint from above plus the one carried back from step t+1.
-            var dHNew = ws.dHNew.AsSpan(0, n * h);
-            TensorPrimitives.Add(ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h), dHNew);
+            // dh[t] = the adjoint from above plus the one carried back from step t+1. Where the adjoint from above
+            // is only at each row's last step, dh[t] is the carry itself, with that adjoint added in place.
+            AlignedArray<T> dHNewRows;
+            if (outputGradientAtLastStepsOnly)
+            {
+                dHNewRows = ws.dHidden;
+                for (int b = 0; b < n; b++)
+                {
+                    if (lengths[b] - 1 != t) continue;
+                    var carry = ws.dHidden.AsSpan(b * h, h);
+                    TensorPrimitives.Add(carry, ws.dOutput.AsSpan((t * n + b) * h, h), carry);
+                }
+            }
+            else
+            {
+                dHNewRows = ws.dHNew;
+                TensorPrimitives.Add(ws.dOutput.AsSpan(t * n * h, n * h), ws.dHidden.AsSpan(0, n * h), ws.dHNew.AsSpan(0, n * h));
+            }
+
+            var dHNew = dHNewRows.AsSpan(0, n * h);
 
             // A carried row's step is the identity: its adjoints pass straight through, its projections get none.
             int live = LiveRows(lengths, t, n);
@@ -229,7 +253,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
                 for (int first = NextLive(lengths, t, 0, live); first < live;)
                 {
                     int end = RunEnd(lengths, t, first, live);
-                    BindBackward(ref step, ws, t, first, end - first, n, dElementwise);
+                    BindBackward(ref step, ws, dHNewRows, t, first, end - first, n, dElementwise);
                     CellDispatch<TCell, T>.BackwardRecurrentInput(ref step, end - first, h);
                     first = NextLive(lengths, t, end, live);
                 }
@@ -241,7 +265,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             for (int first = NextLive(lengths, t, 0, live); first < live;)
             {
                 int end = RunEnd(lengths, t, first, live);
-                BindBackward(ref step, ws, t, first, end - first, n, dElementwise);
+                BindBackward(ref step, ws, dHNewRows, t, first, end - first, n, dElementwise);
                 CellDispatch<TCell, T>.Backward(ref step, end - first, h);
                 first = NextLive(lengths, t, end, live);
             }
@@ -346,12 +370,12 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         step.RInput = ws.RInput.AsSpan(row * h, count * h);
     }
 
-    private void BindBackward(ref CellStep<T> step, LayerWorkspace<T> ws, int t, int b, int count, int n, Span<T> dElementwise)
+    private void BindBackward(ref CellStep<T> step, LayerWorkspace<T> ws, AlignedArray<T> dHNew, int t, int b, int count, int n, Span<T> dElementwise)
     {
         Bind(ref step, ws, t, b, count, n);
         int h = hidden, gh = gates * h, roh = outputGates * h, reh = expressionGates * h, sh = states * h;
         int row = t * n + b;
-        step.dHNew = ws.dHNew.AsSpan(b * h, count * h);
+        step.dHNew = dHNew.AsSpan(b * h, count * h);
         step.dStateNew = ws.dState.AsSpan(b * sh, count * sh);
         step.dRInput = ws.dRInput.AsSpan(b * h, count * h);
         step.dXProj = ws.dXProj.AsSpan(row * gh, count * gh);

@@ -106,8 +106,19 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
         {
             var dFeatures = ws.dFeatures.AsSpan(0, rows * f);
             MatMul<T>.Multiply(rows, f, outputs, dOutputs, outputs, false, Shape.HeadWeight.Of(Parameters), f, false, dFeatures, f, accumulate: false, ws.Gemm);
-            dTop.Clear();
-            AddLastStepFeaturesGradient(ws, rows, dFeatures);
+            if (Shape.Bidirectional)
+            {
+                dTop.Clear();
+                AddLastStepFeaturesGradient(ws, rows, dFeatures);
+            }
+            else
+            {
+                // One direction: the top layer reads its output gradient at each row's last step only (see
+                // BackwardLayers), so the rest of [T, n, F] is neither cleared nor read.
+                for (int b = 0; b < rows; b++) dFeatures.Slice(b * f, f).CopyTo(dTop.Slice(((ws.Lengths[b] - 1) * rows + b) * f, f));
+                BackwardLayers(ws, rows, gradients, topGradientAtLastStepsOnly: true);
+                return loss;
+            }
         }
 
         BackwardLayers(ws, rows, gradients);
@@ -269,9 +280,13 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
     /// From <see cref="TopOutputGradient"/>, backward through every layer top-down after
     /// <see cref="ForwardLayers"/>: accumulates (+=) the layers' parameter gradients into <paramref name="gradients"/>
     /// and, when <see cref="ChunkWorkspace{T}.ComputeInputGradient"/>, writes the input gradient.
+    /// With <paramref name="topGradientAtLastStepsOnly"/> (one direction only) the top layer reads its output gradient
+    /// at each row's last step alone, as the gradient of <see cref="LastStepFeatures"/>: the other steps' are zero,
+    /// and need not even be written.
     /// </summary>
-    public void BackwardLayers(ChunkWorkspace<T> ws, int rows, Span<T> gradients)
+    public void BackwardLayers(ChunkWorkspace<T> ws, int rows, Span<T> gradients, bool topGradientAtLastStepsOnly = false)
     {
+        if (topGradientAtLastStepsOnly && Shape.Bidirectional) throw new ArgumentException("A bidirectional top level reads its output gradient at every step.", nameof(topGradientAtLastStepsOnly));
         RequireSavedForward(ws, rows);
         ws.SavedForwardRows = 0;
         int steps = Shape.Steps, h = Shape.Hidden, f = Shape.Features;
@@ -291,7 +306,8 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
             ReadOnlySpan<T> input = LayerInput(ws, l, rows);
             Span<T> inputGradient = l > 0 ? LayerOutputGradient(ws, l - 1, rows)
                 : ws.ComputeInputGradient ? ws.InputGradient.AsSpan(0, steps * rows * Shape.Inputs) : default;
-            layers[Shape.RecurrentLayer(l, 0)].Backward(forward, input, lengths, rows, gradients, inputGradient, ws.Gemm);
+            layers[Shape.RecurrentLayer(l, 0)].Backward(forward, input, lengths, rows, gradients, inputGradient, ws.Gemm,
+                outputGradientAtLastStepsOnly: topGradientAtLastStepsOnly && l == Shape.Layers - 1);
             if (Shape.Bidirectional)
             {
                 var dReversedInput = inputGradient.IsEmpty ? default : level.dReversedInput.AsSpan(0, steps * rows * inputs);
