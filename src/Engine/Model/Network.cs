@@ -116,12 +116,10 @@ public sealed class Network<T> : IDisposable where T : unmanaged, IFloatingPoint
                 // One direction: the top layer reads its output gradient at each row's last step only (see
                 // BackwardLayers), so the rest of [T, n, F] is neither cleared nor read.
                 for (int b = 0; b < rows; b++) dFeatures.Slice(b * f, f).CopyTo(dTop.Slice(((ws.Lengths[b] - 1) * rows + b) * f, f));
-                BackwardLayers(ws, rows, gradients, topGradientAtLastStepsOnly: true);
-                return loss;
             }
         }
 
-        BackwardLayers(ws, rows, gradients);
+        BackwardLayers(ws, rows, gradients, topGradientAtLastStepsOnly: !Shape.Head.PerStep && !Shape.Bidirectional);
         return loss;
     }
 
