@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace SimdRnn.Kernels;
 
 /// <summary>
@@ -153,6 +155,7 @@ internal static unsafe class GemmDriver<TKernel>
                 int mr = Math.Min(TKernel.MR, mc - ir);
                 float* aPanel = packedA + (nint)ir * kc;
                 float* cTile = c + ir * ldc + jr;
+                if (add && ir + TKernel.MR < mc) PrefetchTile(cTile + TKernel.MR * ldc, ldc, Math.Min(TKernel.MR, mc - ir - TKernel.MR), nr);
                 if (mr == TKernel.MR && nr == TKernel.NR)
                 {
                     TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
@@ -179,6 +182,26 @@ internal static unsafe class GemmDriver<TKernel>
             }
         }
     }
+
+    /// <summary>
+    /// Asks for the C tile the strip's next kernel call adds into (<paramref name="rows"/> x <paramref name="columns"/>) to be
+    /// brought into L1 while this call computes. A kernel reads its C tile only after all its FMAs, too late for
+    /// out-of-order execution to hide a miss; the weight gradients' C, a whole layer's gradient, has left L2 between
+    /// one block of steps and the next, and without this their tiles ran 10-20% slower per FLOP than the forward
+    /// products' in training (Zen 3, AVX2). A hint only: no result depends on it.
+    /// </summary>
+    private static void PrefetchTile(float* c, nint ldc, int rows, int columns)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = c + i * ldc;
+            for (int j = 0; j < columns; j += FloatsPerLine) Sse.Prefetch0(row + j);
+            Sse.Prefetch0(row + columns - 1);   // the row's last line, where the row does not start on a line
+        }
+    }
+
+    private const int FloatsPerLine = 16;
 
     private static void WriteEdge(float* tile, float* c, nint ldc, int rows, int columns, bool add)
     {
