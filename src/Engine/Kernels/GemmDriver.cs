@@ -186,7 +186,7 @@ internal static unsafe class GemmDriver<TKernel>
     /// <summary>
     /// Asks for the C tile the strip's next kernel call adds into (<paramref name="rows"/> x <paramref name="columns"/>) to be
     /// brought into L1 while this call computes. A kernel reads its C tile only after all its FMAs, too late for
-    /// out-of-order execution to hide a miss; the weight gradients' C, a whole layer's gradient, has left L2 between
+    /// out-of-order execution to hide a miss; the weight gradients' C, a chunk's gradient of a whole layer, has left L2 between
     /// one block of steps and the next, and without this their tiles ran 10-20% slower per FLOP than the forward
     /// products' in training (Zen 3, AVX2). A hint only: no result depends on it.
     /// </summary>
