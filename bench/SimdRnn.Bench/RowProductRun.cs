@@ -76,10 +76,10 @@ public static unsafe class RowProductRun
     {
         switch (path, byRows)
         {
-            case (SimdPath.Vector512, true): GemmDriver<GemmKernel512>.MultiplyByRows(m, a, lda, false, b, c, ldc, false, workspace); break;
-            case (SimdPath.Vector512, false): GemmDriver<GemmKernel512>.MultiplyByTiles(m, a, lda, false, b, c, ldc, false, workspace); break;
-            case (SimdPath.Vector256, true): GemmDriver<GemmKernel256>.MultiplyByRows(m, a, lda, false, b, c, ldc, false, workspace); break;
-            default: GemmDriver<GemmKernel256>.MultiplyByTiles(m, a, lda, false, b, c, ldc, false, workspace); break;
+            case (SimdPath.Vector512, true): GemmDriver<GemmKernel512>.MultiplyByRows(m, a, lda, false, b, c, ldc, false, bias: null, workspace); break;
+            case (SimdPath.Vector512, false): GemmDriver<GemmKernel512>.MultiplyByTiles(m, a, lda, false, b, c, ldc, false, bias: null, workspace); break;
+            case (SimdPath.Vector256, true): GemmDriver<GemmKernel256>.MultiplyByRows(m, a, lda, false, b, c, ldc, false, bias: null, workspace); break;
+            default: GemmDriver<GemmKernel256>.MultiplyByTiles(m, a, lda, false, b, c, ldc, false, bias: null, workspace); break;
         }
     }
 }

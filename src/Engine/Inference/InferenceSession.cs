@@ -353,9 +353,7 @@ public sealed class InferenceSession : IDisposable
     {
         int outputs = model.Outputs, f = model.Shape.Features;
         var rows = logits.AsSpan(0, n * outputs);
-        var bias = model.HeadBias;
-        for (int r = 0; r < n; r++) bias.CopyTo(rows.Slice(r * outputs, outputs));
-        model.Head.Project(n, top[..(n * f)], f, rows, outputs, gemm);
+        model.Head.Project(n, top[..(n * f)], f, model.HeadBias, rows, outputs, gemm);
         return rows;
     }
 

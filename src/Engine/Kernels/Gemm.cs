@@ -15,22 +15,39 @@ public static unsafe class Gemm
         Multiply(Simd.Path, m, n, k, a, lda, transA, b, ldb, transB, c, ldc, accumulate, workspace);
 
     /// <summary>The same with op(b) already packed; runs on the path <paramref name="b"/> was created for.</summary>
-    public static void Multiply(int m, ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, Span<float> c, int ldc, bool accumulate, GemmWorkspace workspace)
+    public static void Multiply(int m, ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, Span<float> c, int ldc, bool accumulate, GemmWorkspace workspace) =>
+        Multiply(m, a, lda, transA, b, bias: default, c, ldc, accumulate, workspace);
+
+    /// <summary>
+    /// <c>c[i, :] = bias + op(a)[i, :] · op(b)</c> for every row i, with op(b) already packed: the bits of the bias
+    /// stored into each row of c and then accumulated into, without that pass over c (the kernel adds the bias where
+    /// it would have added c).
+    /// </summary>
+    public static void MultiplyAddBias(int m, ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, int ldc, GemmWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (bias.Length != b.N) throw new ArgumentException($"The bias has {bias.Length} elements; the product has {b.N} columns.", nameof(bias));
+        Multiply(m, a, lda, transA, b, bias, c, ldc, accumulate: false, workspace);
+    }
+
+    // c = (accumulate ? c : bias in every row, or 0 where the bias is empty) + op(a)·op(b).
+    private static void Multiply(int m, ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, ReadOnlySpan<float> bias, Span<float> c, int ldc, bool accumulate, GemmWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(workspace);
         int n = b.N;
         int k = b.K;
         CheckShapes(m, n, k, a, lda, transA, c, ldc);
-        if (Trivial(m, n, k, c, ldc, accumulate))
+        if (Trivial(m, n, k, c, ldc, accumulate, bias))
         {
             return;
         }
 
         fixed (float* pa = a)
         fixed (float* pc = c)
+        fixed (float* pBias = bias)
         {
-            var product = new PackedProduct(m, pa, lda, transA, b, pc, ldc, accumulate, workspace);
+            var product = new PackedProduct(m, pa, lda, transA, b, pc, ldc, accumulate, pBias, workspace);
             Simd.Visit<PackedProduct, bool>(b.Path, ref product);
         }
     }
@@ -152,8 +169,8 @@ public static unsafe class Gemm
         CheckOperand(c, m, n, ldc, nameof(c));
     }
 
-    /// <summary>Handles empty products: nothing to do, or (k = 0) a zero product that overwrites C.</summary>
-    private static bool Trivial(int m, int n, int k, Span<float> c, int ldc, bool accumulate)
+    /// <summary>Handles empty products: nothing to do, or (k = 0) a zero product that overwrites C with zeros or the bias.</summary>
+    private static bool Trivial(int m, int n, int k, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
         if (m == 0 || n == 0)
         {
@@ -166,7 +183,14 @@ public static unsafe class Gemm
             {
                 for (int i = 0; i < m; i++)
                 {
-                    c.Slice(i * ldc, n).Clear();
+                    if (bias.IsEmpty)
+                    {
+                        c.Slice(i * ldc, n).Clear();
+                    }
+                    else
+                    {
+                        bias.CopyTo(c.Slice(i * ldc, n));
+                    }
                 }
             }
 
@@ -177,14 +201,14 @@ public static unsafe class Gemm
     }
 
     // The two overloads' calls into the driver of a path's kernel, as registry visitors (the result is unused).
-    private readonly struct PackedProduct(int m, float* a, int lda, bool transA, PackedMatrix b, float* c, int ldc, bool accumulate, GemmWorkspace workspace)
+    private readonly struct PackedProduct(int m, float* a, int lda, bool transA, PackedMatrix b, float* c, int ldc, bool accumulate, float* bias, GemmWorkspace workspace)
         : ISimdPathVisitor<bool>
     {
         public bool Visit<TLanes, TKernel>()
             where TLanes : struct, ILanes<TLanes, float>
             where TKernel : struct, IGemmKernel
         {
-            GemmDriver<TKernel>.Multiply(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+            GemmDriver<TKernel>.Multiply(m, a, lda, transA, b, c, ldc, accumulate, bias, workspace);
             return true;
         }
     }

@@ -27,7 +27,7 @@ internal static unsafe class GemmDriver<TKernel>
                 int kc = Math.Min(TKernel.KC, k - pc);
                 nint panelStride = (nint)kc * TKernel.NR;
                 GemmPacking.PackB(b, ldb, transB, pc, kc, jc, nc, TKernel.NR, packedB, panelStride);
-                MacroKernel(m, nc, kc, pc, a, lda, transA, packedB, panelStride, c + jc, ldc, accumulate || pc > 0, packedA, tile);
+                MacroKernel(m, nc, kc, pc, a, lda, transA, packedB, panelStride, c + jc, ldc, accumulate || pc > 0, bias: null, packedA, tile);
             }
         }
     }
@@ -59,27 +59,31 @@ internal static unsafe class GemmDriver<TKernel>
             {
                 int mc = Math.Min(TKernel.MC, m - ic);
                 TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
-                Panels(mc, n1, kc, packedB, panelStride, c1 + ic * ldc1, ldc1, add, packedA, tile);
-                Panels(mc, n2, kc, packedB2, panelStride, c2 + ic * ldc2, ldc2, add, packedA, tile);
+                Panels(mc, n1, kc, packedB, panelStride, c1 + ic * ldc1, ldc1, add, bias: null, packedA, tile);
+                Panels(mc, n2, kc, packedB2, panelStride, c2 + ic * ldc2, ldc2, add, bias: null, packedA, tile);
             }
         }
     }
 
-    /// <summary>c = (accumulate ? c : 0) + op(a)·b with b already in this kernel's panel layout.</summary>
-    public static void Multiply(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    /// <summary>
+    /// c = (accumulate ? c : bias in every row, or 0 without one) + op(a)·b with b already in this kernel's panel layout.
+    /// The bias is added where the kernel adds its first k block, so it gives the bits of the bias stored into c first
+    /// and then accumulated into, without that pass over c.
+    /// </summary>
+    public static void Multiply(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, float* bias, GemmWorkspace workspace)
     {
         if (m <= RowProductRows)
         {
-            MultiplyByRows(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+            MultiplyByRows(m, a, lda, transA, b, c, ldc, accumulate, bias, workspace);
         }
         else
         {
-            MultiplyByTiles(m, a, lda, transA, b, c, ldc, accumulate, workspace);
+            MultiplyByTiles(m, a, lda, transA, b, c, ldc, accumulate, bias, workspace);
         }
     }
 
     /// <summary>The packed product on the MR x NR micro-kernel, packing A block by block.</summary>
-    internal static void MultiplyByTiles(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    internal static void MultiplyByTiles(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, float* bias, GemmWorkspace workspace)
     {
         int k = b.K;
         int maxKc = Math.Min(k, TKernel.KC);
@@ -89,7 +93,7 @@ internal static unsafe class GemmDriver<TKernel>
         for (int pc = 0; pc < k; pc += TKernel.KC)
         {
             int kc = Math.Min(TKernel.KC, k - pc);
-            MacroKernel(m, b.N, kc, pc, a, lda, transA, data + (nint)pc * TKernel.NR, b.PanelStride, c, ldc, accumulate || pc > 0, packedA, tile);
+            MacroKernel(m, b.N, kc, pc, a, lda, transA, data + (nint)pc * TKernel.NR, b.PanelStride, c, ldc, accumulate || pc > 0, bias, packedA, tile);
         }
     }
 
@@ -104,7 +108,7 @@ internal static unsafe class GemmDriver<TKernel>
     /// The packed product one row at a time with the kernel's row product, in the micro-kernel's k blocks: for each
     /// row and block, the same sums from zero and the same single addition to C, so the same bits.
     /// </summary>
-    internal static void MultiplyByRows(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, GemmWorkspace workspace)
+    internal static void MultiplyByRows(int m, float* a, nint lda, bool transA, PackedMatrix b, float* c, nint ldc, bool accumulate, float* bias, GemmWorkspace workspace)
     {
         int k = b.K, n = b.N, panels = n / TKernel.NR, edge = n - panels * TKernel.NR;
         nint panelStride = b.PanelStride, aStep = transA ? lda : 1, rowStep = transA ? 1 : lda;
@@ -116,53 +120,59 @@ internal static unsafe class GemmDriver<TKernel>
             for (int pc = 0; pc < k; pc += TKernel.KC)
             {
                 int kc = Math.Min(TKernel.KC, k - pc);
-                bool add = accumulate || pc > 0;
+                float* addend = accumulate || pc > 0 ? cRow : bias;
                 float* aBlock = row + pc * aStep, bBlock = data + (nint)pc * TKernel.NR;
-                TKernel.RunRow(kc, aBlock, aStep, bBlock, panelStride, panels, cRow, add);
+                TKernel.RunRow(kc, aBlock, aStep, bBlock, panelStride, panels, cRow, addend);
                 if (edge > 0)
                 {
                     // The last panel's zero-padded columns go to the edge tile; only the valid ones reach C.
-                    TKernel.RunRow(kc, aBlock, aStep, bBlock + panels * panelStride, panelStride, 1, tile, add: false);
-                    WriteEdge(tile, cRow + panels * TKernel.NR, ldc, 1, edge, add);
+                    TKernel.RunRow(kc, aBlock, aStep, bBlock + panels * panelStride, panelStride, 1, tile, addend: null);
+                    WriteEdge(tile, cRow + panels * TKernel.NR, ldc, 1, edge, addend == null ? null : addend + panels * TKernel.NR, 0);
                 }
             }
         }
     }
 
     /// <summary>
-    /// One k block: c[0..m, 0..n] (+)= op(a)[0..m, pc..pc+kc] · the packed B block whose micro-panel q
-    /// starts at <c>b + q * bPanelStride</c>.
+    /// One k block: c[0..m, 0..n] = (add ? c : bias in every row, or 0 without one) + op(a)[0..m, pc..pc+kc] · the
+    /// packed B block whose micro-panel q starts at <c>b + q * bPanelStride</c>.
     /// </summary>
-    private static void MacroKernel(int m, int n, int kc, int pc, float* a, nint lda, bool transA, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* packedA, float* tile)
+    private static void MacroKernel(int m, int n, int kc, int pc, float* a, nint lda, bool transA, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* bias, float* packedA, float* tile)
     {
         for (int ic = 0; ic < m; ic += TKernel.MC)
         {
             int mc = Math.Min(TKernel.MC, m - ic);
             TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
-            Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, packedA, tile);
+            Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, bias, packedA, tile);
         }
     }
 
-    /// <summary>c[0..mc, 0..n] (+)= the packed A block · the packed B block: B micro-panels outside, A micro-panels inside.</summary>
-    private static void Panels(int mc, int n, int kc, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* packedA, float* tile)
+    /// <summary>
+    /// c[0..mc, 0..n] = (add ? c : bias in every row, or 0 without one) + the packed A block · the packed B block: B
+    /// micro-panels outside, A micro-panels inside.
+    /// </summary>
+    private static void Panels(int mc, int n, int kc, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* bias, float* packedA, float* tile)
     {
         for (int jr = 0; jr < n; jr += TKernel.NR)
         {
             int nr = Math.Min(TKernel.NR, n - jr);
             float* bPanel = b + (jr / TKernel.NR) * bPanelStride;
+            float* biasColumns = bias == null ? null : bias + jr;
             for (int ir = 0; ir < mc; ir += TKernel.MR)
             {
                 int mr = Math.Min(TKernel.MR, mc - ir);
                 float* aPanel = packedA + (nint)ir * kc;
                 float* cTile = c + ir * ldc + jr;
                 if (add && ir + TKernel.MR < mc) PrefetchTile(cTile + TKernel.MR * ldc, ldc, Math.Min(TKernel.MR, mc - ir - TKernel.MR), nr);
+                float* addend = add ? cTile : biasColumns;
+                nint addendStride = add ? ldc : 0;
                 if (mr == TKernel.MR && nr == TKernel.NR)
                 {
-                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
+                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, addend, addendStride);
                 }
                 else if (mr == TKernel.ShortMR && nr == TKernel.NR)
                 {
-                    TKernel.RunShort(kc, aPanel, bPanel, cTile, ldc, add);
+                    TKernel.RunShort(kc, aPanel, bPanel, cTile, ldc, addend, addendStride);
                 }
                 else
                 {
@@ -170,14 +180,14 @@ internal static unsafe class GemmDriver<TKernel>
                     // only its valid part reaches C, with the same single addition the full tiles use.
                     if (mr <= TKernel.ShortMR)
                     {
-                        TKernel.RunShort(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                        TKernel.RunShort(kc, aPanel, bPanel, tile, TKernel.NR, addend: null, 0);
                     }
                     else
                     {
-                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, add: false);
+                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, addend: null, 0);
                     }
 
-                    WriteEdge(tile, cTile, ldc, mr, nr, add);
+                    WriteEdge(tile, cTile, ldc, mr, nr, addend, addendStride);
                 }
             }
         }
@@ -203,15 +213,17 @@ internal static unsafe class GemmDriver<TKernel>
 
     private const int FloatsPerLine = 16;
 
-    private static void WriteEdge(float* tile, float* c, nint ldc, int rows, int columns, bool add)
+    /// <summary>The valid part of an edge tile into C, after the addend (as the kernel takes it) where there is one.</summary>
+    private static void WriteEdge(float* tile, float* c, nint ldc, int rows, int columns, float* addend, nint addendStride)
     {
         for (int i = 0; i < rows; i++)
         {
             float* source = tile + i * TKernel.NR;
             float* target = c + i * ldc;
+            float* start = addend == null ? null : addend + i * addendStride;
             for (int j = 0; j < columns; j++)
             {
-                target[j] = add ? target[j] + source[j] : source[j];
+                target[j] = start != null ? start[j] + source[j] : source[j];
             }
         }
     }

@@ -6,8 +6,8 @@ namespace SimdRnn.Kernels;
 /// <summary>The 128-bit kernel's row product: two 12-column panels at once, six accumulators.</summary>
 internal readonly unsafe partial struct GemmKernel128
 {
-    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add) =>
-        RowProduct<GemmKernel128, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, add);
+    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, float* addend) =>
+        RowProduct<GemmKernel128, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, addend);
 
     /// <summary>
     /// A <see cref="Vector128{T}"/> with a fused multiply-add: <see cref="GemmKernel128.Run"/>'s FMAs (by lane on ARM64,

@@ -30,13 +30,13 @@ internal readonly unsafe partial struct GemmKernel128 : IGemmKernel
 
     public static int ShortMR => MR;
 
-    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add) => Run(kc, a, b, c, ldc, add);
+    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride) => Run(kc, a, b, c, ldc, addend, addendStride);
 
     public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination) =>
         GemmPacking.PackA(a, lda, transA, i0, rows, p0, kc, MR, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride)
     {
         Vector128<float> c00 = Vector128<float>.Zero; Vector128<float> c01 = Vector128<float>.Zero; Vector128<float> c02 = Vector128<float>.Zero;
         Vector128<float> c10 = Vector128<float>.Zero; Vector128<float> c11 = Vector128<float>.Zero; Vector128<float> c12 = Vector128<float>.Zero;
@@ -102,32 +102,32 @@ internal readonly unsafe partial struct GemmKernel128 : IGemmKernel
             c70 = MultiplyAdd(c70, b0, aHigh, 3, a + 7); c71 = MultiplyAdd(c71, b1, aHigh, 3, a + 7); c72 = MultiplyAdd(c72, b2, aHigh, 3, a + 7);
         }
 
-        if (add)
+        if (addend != null)
         {
-            Vector128.Store(Vector128.Load(c) + c00, c);
-            Vector128.Store(Vector128.Load(c + 4) + c01, c + 4);
-            Vector128.Store(Vector128.Load(c + 8) + c02, c + 8);
-            Vector128.Store(Vector128.Load(c + 1 * ldc) + c10, c + 1 * ldc);
-            Vector128.Store(Vector128.Load(c + 1 * ldc + 4) + c11, c + 1 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 1 * ldc + 8) + c12, c + 1 * ldc + 8);
-            Vector128.Store(Vector128.Load(c + 2 * ldc) + c20, c + 2 * ldc);
-            Vector128.Store(Vector128.Load(c + 2 * ldc + 4) + c21, c + 2 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 2 * ldc + 8) + c22, c + 2 * ldc + 8);
-            Vector128.Store(Vector128.Load(c + 3 * ldc) + c30, c + 3 * ldc);
-            Vector128.Store(Vector128.Load(c + 3 * ldc + 4) + c31, c + 3 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 3 * ldc + 8) + c32, c + 3 * ldc + 8);
-            Vector128.Store(Vector128.Load(c + 4 * ldc) + c40, c + 4 * ldc);
-            Vector128.Store(Vector128.Load(c + 4 * ldc + 4) + c41, c + 4 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 4 * ldc + 8) + c42, c + 4 * ldc + 8);
-            Vector128.Store(Vector128.Load(c + 5 * ldc) + c50, c + 5 * ldc);
-            Vector128.Store(Vector128.Load(c + 5 * ldc + 4) + c51, c + 5 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 5 * ldc + 8) + c52, c + 5 * ldc + 8);
-            Vector128.Store(Vector128.Load(c + 6 * ldc) + c60, c + 6 * ldc);
-            Vector128.Store(Vector128.Load(c + 6 * ldc + 4) + c61, c + 6 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 6 * ldc + 8) + c62, c + 6 * ldc + 8);
-            Vector128.Store(Vector128.Load(c + 7 * ldc) + c70, c + 7 * ldc);
-            Vector128.Store(Vector128.Load(c + 7 * ldc + 4) + c71, c + 7 * ldc + 4);
-            Vector128.Store(Vector128.Load(c + 7 * ldc + 8) + c72, c + 7 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend) + c00, c);
+            Vector128.Store(Vector128.Load(addend + 4) + c01, c + 4);
+            Vector128.Store(Vector128.Load(addend + 8) + c02, c + 8);
+            Vector128.Store(Vector128.Load(addend + 1 * addendStride) + c10, c + 1 * ldc);
+            Vector128.Store(Vector128.Load(addend + 1 * addendStride + 4) + c11, c + 1 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 1 * addendStride + 8) + c12, c + 1 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend + 2 * addendStride) + c20, c + 2 * ldc);
+            Vector128.Store(Vector128.Load(addend + 2 * addendStride + 4) + c21, c + 2 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 2 * addendStride + 8) + c22, c + 2 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend + 3 * addendStride) + c30, c + 3 * ldc);
+            Vector128.Store(Vector128.Load(addend + 3 * addendStride + 4) + c31, c + 3 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 3 * addendStride + 8) + c32, c + 3 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend + 4 * addendStride) + c40, c + 4 * ldc);
+            Vector128.Store(Vector128.Load(addend + 4 * addendStride + 4) + c41, c + 4 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 4 * addendStride + 8) + c42, c + 4 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend + 5 * addendStride) + c50, c + 5 * ldc);
+            Vector128.Store(Vector128.Load(addend + 5 * addendStride + 4) + c51, c + 5 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 5 * addendStride + 8) + c52, c + 5 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend + 6 * addendStride) + c60, c + 6 * ldc);
+            Vector128.Store(Vector128.Load(addend + 6 * addendStride + 4) + c61, c + 6 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 6 * addendStride + 8) + c62, c + 6 * ldc + 8);
+            Vector128.Store(Vector128.Load(addend + 7 * addendStride) + c70, c + 7 * ldc);
+            Vector128.Store(Vector128.Load(addend + 7 * addendStride + 4) + c71, c + 7 * ldc + 4);
+            Vector128.Store(Vector128.Load(addend + 7 * addendStride + 8) + c72, c + 7 * ldc + 8);
         }
         else
         {

@@ -6,8 +6,8 @@ namespace SimdRnn.Kernels;
 /// <summary>The AVX2 kernel's row product: four 16-column panels at once, eight ymm accumulators.</summary>
 internal readonly unsafe partial struct GemmKernel256
 {
-    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add) =>
-        RowProduct<GemmKernel256, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, add);
+    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, float* addend) =>
+        RowProduct<GemmKernel256, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, addend);
 
     /// <summary>A <see cref="Vector256{T}"/> with this kernel's own multiply-add (fused where the CPU has FMA), so both round alike.</summary>
     internal readonly struct RowVector : IRowVector<RowVector>

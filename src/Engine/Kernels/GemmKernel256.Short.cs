@@ -13,7 +13,7 @@ internal readonly unsafe partial struct GemmKernel256
     public static int ShortMR => 4;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride)
     {
         Vector256<float> c00 = Vector256<float>.Zero; Vector256<float> c01 = Vector256<float>.Zero;
         Vector256<float> c10 = Vector256<float>.Zero; Vector256<float> c11 = Vector256<float>.Zero;
@@ -37,16 +37,16 @@ internal readonly unsafe partial struct GemmKernel256
             b += NR;
         }
 
-        if (add)
+        if (addend != null)
         {
-            Vector256.Store(Vector256.Load(c) + c00, c);
-            Vector256.Store(Vector256.Load(c + 8) + c01, c + 8);
-            Vector256.Store(Vector256.Load(c + 1 * ldc) + c10, c + 1 * ldc);
-            Vector256.Store(Vector256.Load(c + 1 * ldc + 8) + c11, c + 1 * ldc + 8);
-            Vector256.Store(Vector256.Load(c + 2 * ldc) + c20, c + 2 * ldc);
-            Vector256.Store(Vector256.Load(c + 2 * ldc + 8) + c21, c + 2 * ldc + 8);
-            Vector256.Store(Vector256.Load(c + 3 * ldc) + c30, c + 3 * ldc);
-            Vector256.Store(Vector256.Load(c + 3 * ldc + 8) + c31, c + 3 * ldc + 8);
+            Vector256.Store(Vector256.Load(addend) + c00, c);
+            Vector256.Store(Vector256.Load(addend + 8) + c01, c + 8);
+            Vector256.Store(Vector256.Load(addend + 1 * addendStride) + c10, c + 1 * ldc);
+            Vector256.Store(Vector256.Load(addend + 1 * addendStride + 8) + c11, c + 1 * ldc + 8);
+            Vector256.Store(Vector256.Load(addend + 2 * addendStride) + c20, c + 2 * ldc);
+            Vector256.Store(Vector256.Load(addend + 2 * addendStride + 8) + c21, c + 2 * ldc + 8);
+            Vector256.Store(Vector256.Load(addend + 3 * addendStride) + c30, c + 3 * ldc);
+            Vector256.Store(Vector256.Load(addend + 3 * addendStride + 8) + c31, c + 3 * ldc + 8);
         }
         else
         {

@@ -6,8 +6,8 @@ namespace SimdRnn.Kernels;
 /// <summary>The AVX-512 kernel's row product: four 32-column panels at once, eight zmm accumulators.</summary>
 internal readonly unsafe partial struct GemmKernel512
 {
-    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add) =>
-        RowProduct<GemmKernel512, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, add);
+    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, float* addend) =>
+        RowProduct<GemmKernel512, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, addend);
 
     /// <summary>A <see cref="Vector512{T}"/> with the fused multiply-add <see cref="GemmKernel512.Run"/> uses.</summary>
     internal readonly struct RowVector : IRowVector<RowVector>

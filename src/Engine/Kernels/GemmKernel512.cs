@@ -24,13 +24,13 @@ internal readonly unsafe partial struct GemmKernel512 : IGemmKernel
 
     public static int ShortMR => MR;
 
-    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add) => Run(kc, a, b, c, ldc, add);
+    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride) => Run(kc, a, b, c, ldc, addend, addendStride);
 
     public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination) =>
         GemmPackingAvx.PackA(a, lda, transA, i0, rows, p0, kc, MR, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride)
     {
         Vector512<float> c00 = Vector512<float>.Zero; Vector512<float> c01 = Vector512<float>.Zero;
         Vector512<float> c10 = Vector512<float>.Zero; Vector512<float> c11 = Vector512<float>.Zero;
@@ -111,24 +111,24 @@ internal readonly unsafe partial struct GemmKernel512 : IGemmKernel
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
         }
 
-        if (add)
+        if (addend != null)
         {
-            Vector512.Store(Vector512.Load(c) + c00, c);
-            Vector512.Store(Vector512.Load(c + 16) + c01, c + 16);
-            Vector512.Store(Vector512.Load(c + 1 * ldc) + c10, c + 1 * ldc);
-            Vector512.Store(Vector512.Load(c + 1 * ldc + 16) + c11, c + 1 * ldc + 16);
-            Vector512.Store(Vector512.Load(c + 2 * ldc) + c20, c + 2 * ldc);
-            Vector512.Store(Vector512.Load(c + 2 * ldc + 16) + c21, c + 2 * ldc + 16);
-            Vector512.Store(Vector512.Load(c + 3 * ldc) + c30, c + 3 * ldc);
-            Vector512.Store(Vector512.Load(c + 3 * ldc + 16) + c31, c + 3 * ldc + 16);
-            Vector512.Store(Vector512.Load(c + 4 * ldc) + c40, c + 4 * ldc);
-            Vector512.Store(Vector512.Load(c + 4 * ldc + 16) + c41, c + 4 * ldc + 16);
-            Vector512.Store(Vector512.Load(c + 5 * ldc) + c50, c + 5 * ldc);
-            Vector512.Store(Vector512.Load(c + 5 * ldc + 16) + c51, c + 5 * ldc + 16);
-            Vector512.Store(Vector512.Load(c + 6 * ldc) + c60, c + 6 * ldc);
-            Vector512.Store(Vector512.Load(c + 6 * ldc + 16) + c61, c + 6 * ldc + 16);
-            Vector512.Store(Vector512.Load(c + 7 * ldc) + c70, c + 7 * ldc);
-            Vector512.Store(Vector512.Load(c + 7 * ldc + 16) + c71, c + 7 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend) + c00, c);
+            Vector512.Store(Vector512.Load(addend + 16) + c01, c + 16);
+            Vector512.Store(Vector512.Load(addend + 1 * addendStride) + c10, c + 1 * ldc);
+            Vector512.Store(Vector512.Load(addend + 1 * addendStride + 16) + c11, c + 1 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend + 2 * addendStride) + c20, c + 2 * ldc);
+            Vector512.Store(Vector512.Load(addend + 2 * addendStride + 16) + c21, c + 2 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend + 3 * addendStride) + c30, c + 3 * ldc);
+            Vector512.Store(Vector512.Load(addend + 3 * addendStride + 16) + c31, c + 3 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend + 4 * addendStride) + c40, c + 4 * ldc);
+            Vector512.Store(Vector512.Load(addend + 4 * addendStride + 16) + c41, c + 4 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend + 5 * addendStride) + c50, c + 5 * ldc);
+            Vector512.Store(Vector512.Load(addend + 5 * addendStride + 16) + c51, c + 5 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend + 6 * addendStride) + c60, c + 6 * ldc);
+            Vector512.Store(Vector512.Load(addend + 6 * addendStride + 16) + c61, c + 6 * ldc + 16);
+            Vector512.Store(Vector512.Load(addend + 7 * addendStride) + c70, c + 7 * ldc);
+            Vector512.Store(Vector512.Load(addend + 7 * addendStride + 16) + c71, c + 7 * ldc + 16);
         }
         else
         {

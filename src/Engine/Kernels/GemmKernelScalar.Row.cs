@@ -5,8 +5,8 @@ namespace SimdRnn.Kernels;
 /// <summary>The portable kernel's row product: two 4-column panels at once, eight scalar accumulators.</summary>
 internal readonly unsafe partial struct GemmKernelScalar
 {
-    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add) =>
-        RowProduct<GemmKernelScalar, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, add);
+    public static void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, float* addend) =>
+        RowProduct<GemmKernelScalar, RowVector>.Run(kc, a, aStep, b, panelStride, panels, c, addend);
 
     /// <summary>One float with <see cref="GemmKernelScalar.Run"/>'s unfused multiply-add: a product rounded, then a sum rounded.</summary>
     internal readonly struct RowVector : IRowVector<RowVector>

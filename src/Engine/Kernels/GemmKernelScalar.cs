@@ -22,13 +22,13 @@ internal readonly unsafe partial struct GemmKernelScalar : IGemmKernel
 
     public static int ShortMR => MR;
 
-    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add) => Run(kc, a, b, c, ldc, add);
+    public static void RunShort(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride) => Run(kc, a, b, c, ldc, addend, addendStride);
 
     public static void PackA(float* a, nint lda, bool transA, int i0, int rows, int p0, int kc, float* destination) =>
         GemmPacking.PackA(a, lda, transA, i0, rows, p0, kc, MR, destination);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride)
     {
         float c00 = 0f; float c01 = 0f; float c02 = 0f; float c03 = 0f;
         float c10 = 0f; float c11 = 0f; float c12 = 0f; float c13 = 0f;
@@ -87,24 +87,24 @@ internal readonly unsafe partial struct GemmKernelScalar : IGemmKernel
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
         }
 
-        if (add)
+        if (addend != null)
         {
-            c[0] += c00;
-            c[1] += c01;
-            c[2] += c02;
-            c[3] += c03;
-            c[1 * ldc + 0] += c10;
-            c[1 * ldc + 1] += c11;
-            c[1 * ldc + 2] += c12;
-            c[1 * ldc + 3] += c13;
-            c[2 * ldc + 0] += c20;
-            c[2 * ldc + 1] += c21;
-            c[2 * ldc + 2] += c22;
-            c[2 * ldc + 3] += c23;
-            c[3 * ldc + 0] += c30;
-            c[3 * ldc + 1] += c31;
-            c[3 * ldc + 2] += c32;
-            c[3 * ldc + 3] += c33;
+            c[0] = addend[0] + c00;
+            c[1] = addend[1] + c01;
+            c[2] = addend[2] + c02;
+            c[3] = addend[3] + c03;
+            c[1 * ldc + 0] = addend[1 * addendStride + 0] + c10;
+            c[1 * ldc + 1] = addend[1 * addendStride + 1] + c11;
+            c[1 * ldc + 2] = addend[1 * addendStride + 2] + c12;
+            c[1 * ldc + 3] = addend[1 * addendStride + 3] + c13;
+            c[2 * ldc + 0] = addend[2 * addendStride + 0] + c20;
+            c[2 * ldc + 1] = addend[2 * addendStride + 1] + c21;
+            c[2 * ldc + 2] = addend[2 * addendStride + 2] + c22;
+            c[2 * ldc + 3] = addend[2 * addendStride + 3] + c23;
+            c[3 * ldc + 0] = addend[3 * addendStride + 0] + c30;
+            c[3 * ldc + 1] = addend[3 * addendStride + 1] + c31;
+            c[3 * ldc + 2] = addend[3 * addendStride + 2] + c32;
+            c[3 * ldc + 3] = addend[3 * addendStride + 3] + c33;
         }
         else
         {

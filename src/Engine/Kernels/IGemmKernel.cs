@@ -29,10 +29,13 @@ internal unsafe interface IGemmKernel
     static abstract int NC { get; }
 
     /// <summary>
-    /// c[0..MR, 0..NR] = (add ? c : 0) + a·b, where <paramref name="a"/> is an MR-row micro-panel
-    /// (kc steps of MR values) and <paramref name="b"/> an NR-column micro-panel (kc steps of NR values).
+    /// c[0..MR, 0..NR] = addend + a·b, where <paramref name="a"/> is an MR-row micro-panel (kc steps of MR values) and
+    /// <paramref name="b"/> an NR-column micro-panel (kc steps of NR values). The addend's row i is at
+    /// <c>addend + i * addendStride</c>: c itself (stride ldc) to accumulate, one bias row (stride 0) for every row, or
+    /// null for zero. Each element is summed from zero and then added to its addend once, so a bias given here gives
+    /// the bits of the bias stored into c and then accumulated into.
     /// </summary>
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
+    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride);
 
     /// <summary>
     /// Rows of the kernel's short tile, for the last micro-panel of a block whose rows are not a multiple of MR
@@ -44,14 +47,14 @@ internal unsafe interface IGemmKernel
     /// <see cref="Run"/> for the first <see cref="ShortMR"/> rows of an MR-row micro-panel only: fewer FMAs, and
     /// each of those rows gets exactly the arithmetic <see cref="Run"/> gives it, so the same bits.
     /// </summary>
-    static abstract void RunShort(int kc, float* a, float* b, float* c, nint ldc, bool add);
+    static abstract void RunShort(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride);
 
     /// <summary>
-    /// The row product: c[0..panels*NR] = (add ? c : 0) + a·b for one row of A (element p at <c>a + p * aStep</c>,
+    /// The row product: c[0..panels*NR] = (addend ?? 0) + a·b for one row of A (element p at <c>a + p * aStep</c>,
     /// unpacked) and <paramref name="panels"/> whole NR-column micro-panels of B, panel q at <c>b + q * panelStride</c>;
     /// bit-identical to <see cref="Run"/>'s row of C. Each path gives it its own vectors (<see cref="RowProduct{TKernel, TVector}"/>).
     /// </summary>
-    static abstract void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add);
+    static abstract void RunRow(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, float* addend);
 
     /// <summary>
     /// Packs op(A)[i0..i0+rows, p0..p0+kc] into MR-row micro-panels, as <see cref="GemmPacking.PackA"/> does;

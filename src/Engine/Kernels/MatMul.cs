@@ -61,6 +61,26 @@ internal static class MatMul<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>c[i, :] = bias + a[i, :] · op(b) for every row i, the bias added in the product (float) or stored first (double).</summary>
+    public static void MultiplyAddBias(int m, ReadOnlySpan<T> a, int lda, PackedWeights<T> b, ReadOnlySpan<T> bias, Span<T> c, int ldc, GemmWorkspace workspace)
+    {
+        if (typeof(T) == typeof(float) && b.K > 0 && b.N > 0 && m > 0)
+        {
+            Gemm.MultiplyAddBias(m, MemoryMarshal.Cast<T, float>(a), lda, false, b.Packed!, MemoryMarshal.Cast<T, float>(bias), MemoryMarshal.Cast<T, float>(c), ldc, workspace);
+        }
+        else
+        {
+            FillRows(c, bias, m, ldc);
+            Multiply(m, a, lda, b, c, ldc, accumulate: true, workspace);
+        }
+    }
+
+    /// <summary>Each of the first <paramref name="m"/> rows of c (at <paramref name="ldc"/>) set to <paramref name="row"/>.</summary>
+    public static void FillRows(Span<T> c, ReadOnlySpan<T> row, int m, int ldc)
+    {
+        for (int i = 0; i < m; i++) row.CopyTo(c.Slice(i * ldc, row.Length));
+    }
+
     private static void ClearRows(Span<T> c, int m, int n, int ldc)
     {
         for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();

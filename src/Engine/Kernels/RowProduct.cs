@@ -45,10 +45,11 @@ internal static unsafe class RowProduct<TKernel, TVector>
     private static int PanelVectors => TKernel.NR / TVector.Count;
 
     /// <summary>
-    /// c[0..panels*NR] = (add ? c : 0) + a[0..kc] · B, where a's element p is at <c>a + p * aStep</c> and B's panel q
-    /// (kc steps of NR floats) at <c>b + q * panelStride</c>. C must have room for every column of the panels.
+    /// c[0..panels*NR] = (addend ?? 0) + a[0..kc] · B, where a's element p is at <c>a + p * aStep</c> and B's panel q
+    /// (kc steps of NR floats) at <c>b + q * panelStride</c>; <paramref name="addend"/> is a row laid out as c (c itself
+    /// to accumulate, a bias row), or null. C must have room for every column of the panels.
     /// </summary>
-    public static void Run(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, bool add)
+    public static void Run(int kc, float* a, nint aStep, float* b, nint panelStride, int panels, float* c, float* addend)
     {
         // Many chains at once where panels are two vectors wide: sixteen zmm accumulators in AVX-512's 32 registers
         // (eight panels), twelve ymm ones in AVX2's 16 (six panels, leaving room for the broadcast and no spills);
@@ -59,25 +60,25 @@ internal static unsafe class RowProduct<TKernel, TVector>
         {
             for (; q + 8 <= panels; q += 8)
             {
-                Panels<Eight>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+                Panels<Eight>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, Columns(addend, q * TKernel.NR));
             }
         }
         else if (PanelVectors <= 2)
         {
             for (; q + 6 <= panels; q += 6)
             {
-                Panels<Six>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+                Panels<Six>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, Columns(addend, q * TKernel.NR));
             }
         }
 
         for (; q + 2 <= panels; q += 2)
         {
-            Panels<Two>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+            Panels<Two>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, Columns(addend, q * TKernel.NR));
         }
 
         if (q < panels)
         {
-            Panels<One>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, add);
+            Panels<One>(kc, a, aStep, b + q * panelStride, panelStride, c + q * TKernel.NR, Columns(addend, q * TKernel.NR));
         }
     }
 
@@ -87,7 +88,7 @@ internal static unsafe class RowProduct<TKernel, TVector>
     /// constants fold away, leaving only the live accumulators (at most 16).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Panels<TCount>(int kc, float* a, nint aStep, float* b, nint panelStride, float* c, bool add)
+    private static void Panels<TCount>(int kc, float* a, nint aStep, float* b, nint panelStride, float* c, float* addend)
         where TCount : struct, IPanelCount
     {
         int count = TCount.Value, vectors = TKernel.NR / TVector.Count, width = TVector.Count, nr = TKernel.NR;
@@ -174,58 +175,62 @@ internal static unsafe class RowProduct<TKernel, TVector>
             b7 += nr;
         }
 
-        Put(s00, c, add);
-        if (v1) Put(s01, c + width, add);
-        if (v2) Put(s02, c + 2 * width, add);
-        if (v3) Put(s03, c + 3 * width, add);
+        Put(s00, c, addend, 0);
+        if (v1) Put(s01, c, addend, width);
+        if (v2) Put(s02, c, addend, 2 * width);
+        if (v3) Put(s03, c, addend, 3 * width);
         if (p1)
         {
-            Put(s10, c + nr, add);
-            if (v1) Put(s11, c + nr + width, add);
-            if (v2) Put(s12, c + nr + 2 * width, add);
-            if (v3) Put(s13, c + nr + 3 * width, add);
+            Put(s10, c, addend, nr);
+            if (v1) Put(s11, c, addend, nr + width);
+            if (v2) Put(s12, c, addend, nr + 2 * width);
+            if (v3) Put(s13, c, addend, nr + 3 * width);
         }
 
         if (p2)
         {
-            Put(s20, c + 2 * nr, add);
-            if (v1) Put(s21, c + 2 * nr + width, add);
+            Put(s20, c, addend, 2 * nr);
+            if (v1) Put(s21, c, addend, 2 * nr + width);
         }
 
         if (p3)
         {
-            Put(s30, c + 3 * nr, add);
-            if (v1) Put(s31, c + 3 * nr + width, add);
+            Put(s30, c, addend, 3 * nr);
+            if (v1) Put(s31, c, addend, 3 * nr + width);
         }
 
         if (p4)
         {
-            Put(s40, c + 4 * nr, add);
-            if (v1) Put(s41, c + 4 * nr + width, add);
+            Put(s40, c, addend, 4 * nr);
+            if (v1) Put(s41, c, addend, 4 * nr + width);
         }
 
         if (p5)
         {
-            Put(s50, c + 5 * nr, add);
-            if (v1) Put(s51, c + 5 * nr + width, add);
+            Put(s50, c, addend, 5 * nr);
+            if (v1) Put(s51, c, addend, 5 * nr + width);
         }
 
         if (p6)
         {
-            Put(s60, c + 6 * nr, add);
-            if (v1) Put(s61, c + 6 * nr + width, add);
+            Put(s60, c, addend, 6 * nr);
+            if (v1) Put(s61, c, addend, 6 * nr + width);
         }
 
         if (p7)
         {
-            Put(s70, c + 7 * nr, add);
-            if (v1) Put(s71, c + 7 * nr + width, add);
+            Put(s70, c, addend, 7 * nr);
+            if (v1) Put(s71, c, addend, 7 * nr + width);
         }
     }
 
-    /// <summary>The block's sum into C: the one addition the micro-kernel makes too.</summary>
+    /// <summary>The addend row from column <paramref name="offset"/> on, or null where there is none.</summary>
+    private static float* Columns(float* addend, nint offset) => addend == null ? null : addend + offset;
+
+    /// <summary>The block's sum into C at <paramref name="offset"/>, after the addend's element there: the one addition the micro-kernel makes too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(TVector sum, float* c, bool add) => TVector.Store(add ? TVector.Load(c) + sum : sum, c);
+    private static void Put(TVector sum, float* c, float* addend, nint offset) =>
+        TVector.Store(addend != null ? TVector.Load(addend + offset) + sum : sum, c + offset);
 
     private interface IPanelCount
     {

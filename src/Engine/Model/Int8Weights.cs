@@ -85,7 +85,7 @@ internal sealed class Int8Weights : IDisposable
     }
 }
 
-/// <summary>A weight matrix held in int8: <c>c += a · W^T</c> through <see cref="Int8Gemm"/>.</summary>
+/// <summary>A weight matrix held in int8: <c>c = bias + a · W^T</c> through <see cref="Int8Gemm"/>, which adds into the bias stored first.</summary>
 internal sealed class Int8Projection(Int8Matrix matrix) : IProjection<float>
 {
     public int K => matrix.K;
@@ -94,8 +94,11 @@ internal sealed class Int8Projection(Int8Matrix matrix) : IProjection<float>
 
     public long Bytes => matrix.Bytes;
 
-    public void Project(int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, GemmWorkspace gemm) =>
+    public void Project(int m, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> bias, Span<float> c, int ldc, GemmWorkspace gemm)
+    {
+        MatMul<float>.FillRows(c, bias, m, ldc);
         matrix.Multiply(m, a, lda, c, ldc, gemm);
+    }
 
     // The matrix belongs to its Int8Weights, which may serve several models' projections.
     public void Dispose()

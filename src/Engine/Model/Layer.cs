@@ -97,8 +97,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
             {
                 int rows = Math.Min(blockSteps, longest - t) * n;
                 var xProj = ws.XProj.AsSpan(t * n * gh, rows * gh);
-                FillRows(xProj, biasIh, rows);
-                weights.Input.Project(rows, input.Slice(t * n * inputs, rows * inputs), inputs, xProj, gh, gemm);
+                weights.Input.Project(rows, input.Slice(t * n * inputs, rows * inputs), inputs, biasIh, xProj, gh, gemm);
             }
 
             int live = LiveRows(lengths, t, n);
@@ -162,15 +161,20 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
     {
         int h = hidden, roh = outputGates * h, reh = expressionGates * h;
         ReadOnlySpan<T> biasHh = layout.BiasHh.Of(parameters);
-        FillRows(hProj, biasHh[..roh], n);
-        if (!previousIsZero) weights.Output.Project(n, hPrev, h, hProj, roh, gemm);
+        if (previousIsZero)
+        {
+            MatMul<T>.FillRows(hProj, biasHh[..roh], n, roh);
+        }
+        else
+        {
+            weights.Output.Project(n, hPrev, h, biasHh[..roh], hProj, roh, gemm);
+        }
 
         rows.Bind(ref step, n);
         if (expressionGates > 0)
         {
             CellDispatch<TCell, T>.ForwardRecurrentInput(ref step, n, h);
-            FillRows(rProj, biasHh[roh..], n);
-            weights.Expression.Project(n, rInput, h, rProj, reh, gemm);
+            weights.Expression.Project(n, rInput, h, biasHh[roh..], rProj, reh, gemm);
         }
 
         CellDispatch<TCell, T>.Forward(ref step, n, h);
@@ -386,11 +390,6 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
         step.dParams = dElementwise;
     }
 
-    private static void FillRows(Span<T> destination, ReadOnlySpan<T> row, int rows)
-    {
-        for (int r = 0; r < rows; r++) row.CopyTo(destination.Slice(r * row.Length, row.Length));
-    }
-
     /// <summary>
     /// <c>sums[j] += Σ_r matrix[r, j]</c> over a matrix [rows, sums.Length] for the rows in order, and the same into <paramref name="alsoInto"/>
     /// when it is not empty (each from its own starting values, so each gets exactly what a call of its own would).
@@ -478,8 +477,7 @@ internal sealed class RnnLayer<TCell, T> : Layer<T>
 
         // XP[n, G*H] = x[n, I] · weight_ih^T + bias_ih
         var xProj = ws.XProj.AsSpan(0, n * gh);
-        FillRows(xProj, biasIh, n);
-        weights.Input.Project(n, input, inputs, xProj, gh, gemm);
+        weights.Input.Project(n, input, inputs, biasIh, xProj, gh, gemm);
 
         var step = new CellStep<T> { Hidden = h, Params = parameters.AsSpan(layout.ParametersOffset, layout.ElementwiseLength) };
         Step(ref step, new StreamRows(this, ws), ws.Output.AsSpan(0, n * h), ws.HProj.AsSpan(0, n * roh), ws.RInput.AsSpan(0, n * h), ws.RProj.AsSpan(0, n * reh), n, gemm);

@@ -20,8 +20,8 @@ internal interface IProjection<T> : IDisposable where T : unmanaged, IFloatingPo
     /// <summary>Bytes of weights this projection holds (its packed or quantized copy).</summary>
     long Bytes { get; }
 
-    /// <summary>c[m, N] += a[m, K] · W^T, rows of a at lda, rows of c at ldc.</summary>
-    void Project(int m, ReadOnlySpan<T> a, int lda, Span<T> c, int ldc, GemmWorkspace gemm);
+    /// <summary>c[i, :] = bias + a[i, :] · W^T for each of the m rows: rows of a at lda, rows of c at ldc, bias [N].</summary>
+    void Project(int m, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> bias, Span<T> c, int ldc, GemmWorkspace gemm);
 }
 
 /// <summary>A float weight matrix of the flat parameter buffer, packed once for the SIMD GEMM and re-packed on <see cref="Refresh"/>.</summary>
@@ -39,8 +39,8 @@ internal sealed class PackedProjection<T> : IProjection<T> where T : unmanaged, 
 
     public long Bytes => weights.Packed is { } packed ? sizeof(float) * Math.Max(packed.PanelStride * ((N + packed.PanelWidth - 1) / packed.PanelWidth), 16) : 0;
 
-    public void Project(int m, ReadOnlySpan<T> a, int lda, Span<T> c, int ldc, GemmWorkspace gemm) =>
-        MatMul<T>.Multiply(m, a, lda, weights, c, ldc, accumulate: true, gemm);
+    public void Project(int m, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> bias, Span<T> c, int ldc, GemmWorkspace gemm) =>
+        MatMul<T>.MultiplyAddBias(m, a, lda, weights, bias, c, ldc, gemm);
 
     /// <summary>Re-reads the parameters after they changed.</summary>
     public void Refresh() => weights.Refresh();

@@ -111,6 +111,37 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// Law: a packed product given a bias gives, bit for bit, the bias stored into every row of C and then accumulated
+    /// into (what the layers did before the kernels took the bias), on every path: the row products of a few rows, the
+    /// micro-kernel's full, short and edge tiles and k past KC alike; C's padding stays untouched.
+    /// </summary>
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 60, Replay = "(20261207,4711)")]
+    public void BiasInTheProduct_EqualsTheBiasStoredThenAccumulated_BitForBit(GemmCase small, BlockedGemmCase blocked)
+    {
+        using var workspace = new GemmWorkspace();
+        foreach (GemmCase t in new[] { small, blocked.Case })
+        {
+            var data = new GemmData(t);
+            var random = new Random(t.Seed ^ 0x5eed);
+            var bias = new float[t.N];
+            for (int j = 0; j < bias.Length; j++) bias[j] = (float)(random.NextDouble() * 4 - 2);
+            foreach (SimdPath path in Paths)
+            {
+                using var packed = new PackedMatrix(t.K, t.N, path);
+                packed.Pack(data.B, data.Ldb, t.TransB);
+
+                float[] stored = data.InitialC();
+                for (int i = 0; i < t.M; i++) bias.CopyTo(stored, i * data.Ldc);
+                Gemm.Multiply(t.M, data.A, data.Lda, t.TransA, packed, stored, data.Ldc, accumulate: true, workspace);
+
+                float[] inProduct = data.InitialC();
+                Gemm.MultiplyAddBias(t.M, data.A, data.Lda, t.TransA, packed, bias, inProduct, data.Ldc, workspace);
+                AssertBitIdentical(stored, inProduct, $"{path}, {t}");
+            }
+        }
+    }
+
     /// <summary>The engine's LSTM-128 step shapes, all full tiles: forward h·Wh and backward dGates·Wh^T.</summary>
     [Theory]
     [InlineData(128, 512, 128, false)]
