@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace SimdRnn.Kernels;
@@ -59,8 +60,8 @@ internal static unsafe class GemmDriver<TKernel>
             {
                 int mc = Math.Min(TKernel.MC, m - ic);
                 TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
-                Panels(mc, n1, kc, packedB, panelStride, c1 + ic * ldc1, ldc1, add, bias: null, packedA, tile);
-                Panels(mc, n2, kc, packedB2, panelStride, c2 + ic * ldc2, ldc2, add, bias: null, packedA, tile);
+                Panels(mc, n1, kc, packedB, panelStride, c1 + ic * ldc1, ldc1, add, bias: null, packedA, tile, aRows: null, 0);
+                Panels(mc, n2, kc, packedB2, panelStride, c2 + ic * ldc2, ldc2, add, bias: null, packedA, tile, aRows: null, 0);
             }
         }
     }
@@ -142,16 +143,30 @@ internal static unsafe class GemmDriver<TKernel>
         for (int ic = 0; ic < m; ic += TKernel.MC)
         {
             int mc = Math.Min(TKernel.MC, m - ic);
-            TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
-            Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, bias, packedA, tile);
+            if (!transA && TKernel.ReadsRowsOfA && lda <= TKernel.KC)
+            {
+                // The full and short micro-panels read A in place; only a last one of another height is packed, at
+                // the start of the packed block. Only rows at most a k block apart: the dh products' A (rows 4H
+                // floats apart, 4 KB at H = 256) stays packed, as six rows 4 KB apart would share L1 sets.
+                int last = mc / TKernel.MR * TKernel.MR, rest = mc - last;
+                if (rest != 0 && rest != TKernel.ShortMR) TKernel.PackA(a, lda, false, ic + last, rest, pc, kc, packedA);
+                Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, bias, packedA, tile, a + ic * lda + pc, lda);
+            }
+            else
+            {
+                TKernel.PackA(a, lda, transA, ic, mc, pc, kc, packedA);
+                Panels(mc, n, kc, b, bPanelStride, c + ic * ldc, ldc, add, bias, packedA, tile, aRows: null, 0);
+            }
         }
     }
 
     /// <summary>
-    /// c[0..mc, 0..n] = (add ? c : bias in every row, or 0 without one) + the packed A block · the packed B block: B
-    /// micro-panels outside, A micro-panels inside.
+    /// c[0..mc, 0..n] = (add ? c : bias in every row, or 0 without one) + the A block · the packed B block: B
+    /// micro-panels outside, A micro-panels inside. A is packed, or with <paramref name="aRows"/> its rows in place (at
+    /// <paramref name="lda"/>) except a last micro-panel of neither MR nor ShortMR rows, packed at the start of <paramref name="packedA"/>.
     /// </summary>
-    private static void Panels(int mc, int n, int kc, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* bias, float* packedA, float* tile)
+    private static void Panels(int mc, int n, int kc, float* b, nint bPanelStride, float* c, nint ldc, bool add, float* bias, float* packedA, float* tile,
+        float* aRows, nint lda)
     {
         for (int jr = 0; jr < n; jr += TKernel.NR)
         {
@@ -161,35 +176,44 @@ internal static unsafe class GemmDriver<TKernel>
             for (int ir = 0; ir < mc; ir += TKernel.MR)
             {
                 int mr = Math.Min(TKernel.MR, mc - ir);
-                float* aPanel = packedA + (nint)ir * kc;
+                bool whole = mr == TKernel.MR || mr == TKernel.ShortMR;
+                float* inPlace = aRows != null && whole ? aRows + ir * lda : null;
+                float* aPanel = aRows == null ? packedA + (nint)ir * kc : packedA;
                 float* cTile = c + ir * ldc + jr;
                 if (add && ir + TKernel.MR < mc) PrefetchTile(cTile + TKernel.MR * ldc, ldc, Math.Min(TKernel.MR, mc - ir - TKernel.MR), nr);
                 float* addend = add ? cTile : biasColumns;
                 nint addendStride = add ? ldc : 0;
-                if (mr == TKernel.MR && nr == TKernel.NR)
+                if (whole && nr == TKernel.NR)
                 {
-                    TKernel.Run(kc, aPanel, bPanel, cTile, ldc, addend, addendStride);
-                }
-                else if (mr == TKernel.ShortMR && nr == TKernel.NR)
-                {
-                    TKernel.RunShort(kc, aPanel, bPanel, cTile, ldc, addend, addendStride);
+                    Tile(kc, mr, inPlace, lda, aPanel, bPanel, cTile, ldc, addend, addendStride);
                 }
                 else
                 {
                     // Edge tile: the zero-padded panels give a full tile (or a short one, when it covers the rows);
                     // only its valid part reaches C, with the same single addition the full tiles use.
-                    if (mr <= TKernel.ShortMR)
-                    {
-                        TKernel.RunShort(kc, aPanel, bPanel, tile, TKernel.NR, addend: null, 0);
-                    }
-                    else
-                    {
-                        TKernel.Run(kc, aPanel, bPanel, tile, TKernel.NR, addend: null, 0);
-                    }
-
+                    Tile(kc, mr, inPlace, lda, aPanel, bPanel, tile, TKernel.NR, addend: null, 0);
                     WriteEdge(tile, cTile, ldc, mr, nr, addend, addendStride);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One kernel call: the full tile for more than ShortMR rows, else the short one; over the rows in place where
+    /// <paramref name="aRows"/> is not null, else over the packed micro-panel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(int kc, int mr, float* aRows, nint lda, float* aPanel, float* b, float* c, nint ldc, float* addend, nint addendStride)
+    {
+        if (mr > TKernel.ShortMR)
+        {
+            if (aRows != null) TKernel.RunOnRows(kc, aRows, lda, b, c, ldc, addend, addendStride);
+            else TKernel.Run(kc, aPanel, b, c, ldc, addend, addendStride);
+        }
+        else
+        {
+            if (aRows != null) TKernel.RunShortOnRows(kc, aRows, lda, b, c, ldc, addend, addendStride);
+            else TKernel.RunShort(kc, aPanel, b, c, ldc, addend, addendStride);
         }
     }
 

@@ -50,6 +50,23 @@ internal unsafe interface IGemmKernel
     static abstract void RunShort(int kc, float* a, float* b, float* c, nint ldc, float* addend, nint addendStride);
 
     /// <summary>
+    /// Whether the kernel has <see cref="RunOnRows"/> and <see cref="RunShortOnRows"/>: its full and short tiles over
+    /// rows of a non-transposed A left in place, so that the driver packs no A for them.
+    /// </summary>
+    static virtual bool ReadsRowsOfA => false;
+
+    /// <summary>
+    /// <see cref="Run"/> with A's MR rows read in place, row i at <c>a + i * lda</c> (element p at its p-th float):
+    /// the same FMAs in the same order, so the same bits.
+    /// </summary>
+    static virtual void RunOnRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float* addend, nint addendStride) =>
+        throw new NotSupportedException("This kernel reads A only packed.");
+
+    /// <summary><see cref="RunShort"/> with A's <see cref="ShortMR"/> rows read in place, as <see cref="RunOnRows"/> reads them.</summary>
+    static virtual void RunShortOnRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float* addend, nint addendStride) =>
+        throw new NotSupportedException("This kernel reads A only packed.");
+
+    /// <summary>
     /// The row product: c[0..panels*NR] = (addend ?? 0) + a·b for one row of A (element p at <c>a + p * aStep</c>,
     /// unpacked) and <paramref name="panels"/> whole NR-column micro-panels of B, panel q at <c>b + q * panelStride</c>;
     /// bit-identical to <see cref="Run"/>'s row of C. Each path gives it its own vectors (<see cref="RowProduct{TKernel, TVector}"/>).

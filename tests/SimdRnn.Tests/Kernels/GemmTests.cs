@@ -87,6 +87,41 @@ public sealed class GemmTests
     }
 
     /// <summary>
+    /// Law: on shallow products, whose rows of A lie a k block or less apart so that the AVX2 kernel reads them in
+    /// place, A stored transposed (always packed) and its explicit transpose give the same bits, against B packed
+    /// per call and B packed once alike: reading A in place must never change a bit either.
+    /// </summary>
+    [Property(Arbitrary = [typeof(GemmCases)], MaxTest = 100, Replay = "(1207,8087)")]
+    public void TransposedA_OfShallowProducts_EqualsTheExplicitTranspose_BitForBit(GemmCase small)
+    {
+        GemmCase t = small with { TransA = true };
+        var data = new GemmData(t);
+        var explicitA = new float[t.M * t.K];
+        for (int p = 0; p < t.K; p++)
+        {
+            for (int i = 0; i < t.M; i++) explicitA[i * t.K + p] = data.A[p * data.Lda + i];
+        }
+
+        using var workspace = new GemmWorkspace();
+        foreach (SimdPath path in Paths)
+        {
+            float[] stored = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, data.A, data.Lda, true, data.B, data.Ldb, t.TransB, stored, data.Ldc, t.Accumulate, workspace);
+            float[] direct = data.InitialC();
+            Gemm.Multiply(path, t.M, t.N, t.K, explicitA, t.K, false, data.B, data.Ldb, t.TransB, direct, data.Ldc, t.Accumulate, workspace);
+            AssertBitIdentical(stored, direct, $"{path}, B packed per call, {t}");
+
+            using var packed = new PackedMatrix(t.K, t.N, path);
+            packed.Pack(data.B, data.Ldb, t.TransB);
+            float[] storedPacked = data.InitialC();
+            Gemm.Multiply(t.M, data.A, data.Lda, true, packed, storedPacked, data.Ldc, t.Accumulate, workspace);
+            float[] directPacked = data.InitialC();
+            Gemm.Multiply(t.M, explicitA, t.K, false, packed, directPacked, data.Ldc, t.Accumulate, workspace);
+            AssertBitIdentical(storedPacked, directPacked, $"{path}, B packed once, {t}");
+        }
+    }
+
+    /// <summary>
     /// Law: the paired product (one A, two B, as a layer's weight gradients take it) gives the bits of the two
     /// products it stands for, on every path, over shapes that cross the k and m blocking.
     /// </summary>
