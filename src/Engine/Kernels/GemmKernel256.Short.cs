@@ -37,27 +37,9 @@ internal readonly unsafe partial struct GemmKernel256
             b += NR;
         }
 
-        if (addend != null)
-        {
-            Vector256.Store(Vector256.Load(addend) + c00, c);
-            Vector256.Store(Vector256.Load(addend + 8) + c01, c + 8);
-            Vector256.Store(Vector256.Load(addend + 1 * addendStride) + c10, c + 1 * ldc);
-            Vector256.Store(Vector256.Load(addend + 1 * addendStride + 8) + c11, c + 1 * ldc + 8);
-            Vector256.Store(Vector256.Load(addend + 2 * addendStride) + c20, c + 2 * ldc);
-            Vector256.Store(Vector256.Load(addend + 2 * addendStride + 8) + c21, c + 2 * ldc + 8);
-            Vector256.Store(Vector256.Load(addend + 3 * addendStride) + c30, c + 3 * ldc);
-            Vector256.Store(Vector256.Load(addend + 3 * addendStride + 8) + c31, c + 3 * ldc + 8);
-        }
-        else
-        {
-            Vector256.Store(c00, c);
-            Vector256.Store(c01, c + 8);
-            Vector256.Store(c10, c + 1 * ldc);
-            Vector256.Store(c11, c + 1 * ldc + 8);
-            Vector256.Store(c20, c + 2 * ldc);
-            Vector256.Store(c21, c + 2 * ldc + 8);
-            Vector256.Store(c30, c + 3 * ldc);
-            Vector256.Store(c31, c + 3 * ldc + 8);
-        }
+        StoreRow(c00, c01, c, RowOf(addend, 0, addendStride));
+        StoreRow(c10, c11, c + 1 * ldc, RowOf(addend, 1, addendStride));
+        StoreRow(c20, c21, c + 2 * ldc, RowOf(addend, 2, addendStride));
+        StoreRow(c30, c31, c + 3 * ldc, RowOf(addend, 3, addendStride));
     }
 }

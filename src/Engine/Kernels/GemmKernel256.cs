@@ -93,37 +93,31 @@ internal readonly unsafe partial struct GemmKernel256 : IGemmKernel
             c50 = MultiplyAdd(a5, b0, c50); c51 = MultiplyAdd(a5, b1, c51);
         }
 
+        StoreRow(c00, c01, c, RowOf(addend, 0, addendStride));
+        StoreRow(c10, c11, c + 1 * ldc, RowOf(addend, 1, addendStride));
+        StoreRow(c20, c21, c + 2 * ldc, RowOf(addend, 2, addendStride));
+        StoreRow(c30, c31, c + 3 * ldc, RowOf(addend, 3, addendStride));
+        StoreRow(c40, c41, c + 4 * ldc, RowOf(addend, 4, addendStride));
+        StoreRow(c50, c51, c + 5 * ldc, RowOf(addend, 5, addendStride));
+    }
+
+    /// <summary>One row of a tile into C: its two sums, after the addend's row where there is one (the kernel's one addition).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(Vector256<float> sum0, Vector256<float> sum1, float* c, float* addend)
+    {
         if (addend != null)
         {
-            Vector256.Store(Vector256.Load(addend) + c00, c);
-            Vector256.Store(Vector256.Load(addend + 8) + c01, c + 8);
-            Vector256.Store(Vector256.Load(addend + 1 * addendStride) + c10, c + 1 * ldc);
-            Vector256.Store(Vector256.Load(addend + 1 * addendStride + 8) + c11, c + 1 * ldc + 8);
-            Vector256.Store(Vector256.Load(addend + 2 * addendStride) + c20, c + 2 * ldc);
-            Vector256.Store(Vector256.Load(addend + 2 * addendStride + 8) + c21, c + 2 * ldc + 8);
-            Vector256.Store(Vector256.Load(addend + 3 * addendStride) + c30, c + 3 * ldc);
-            Vector256.Store(Vector256.Load(addend + 3 * addendStride + 8) + c31, c + 3 * ldc + 8);
-            Vector256.Store(Vector256.Load(addend + 4 * addendStride) + c40, c + 4 * ldc);
-            Vector256.Store(Vector256.Load(addend + 4 * addendStride + 8) + c41, c + 4 * ldc + 8);
-            Vector256.Store(Vector256.Load(addend + 5 * addendStride) + c50, c + 5 * ldc);
-            Vector256.Store(Vector256.Load(addend + 5 * addendStride + 8) + c51, c + 5 * ldc + 8);
+            sum0 = Vector256.Load(addend) + sum0;
+            sum1 = Vector256.Load(addend + 8) + sum1;
         }
-        else
-        {
-            Vector256.Store(c00, c);
-            Vector256.Store(c01, c + 8);
-            Vector256.Store(c10, c + 1 * ldc);
-            Vector256.Store(c11, c + 1 * ldc + 8);
-            Vector256.Store(c20, c + 2 * ldc);
-            Vector256.Store(c21, c + 2 * ldc + 8);
-            Vector256.Store(c30, c + 3 * ldc);
-            Vector256.Store(c31, c + 3 * ldc + 8);
-            Vector256.Store(c40, c + 4 * ldc);
-            Vector256.Store(c41, c + 4 * ldc + 8);
-            Vector256.Store(c50, c + 5 * ldc);
-            Vector256.Store(c51, c + 5 * ldc + 8);
-        }
+
+        Vector256.Store(sum0, c);
+        Vector256.Store(sum1, c + 8);
     }
+
+    /// <summary>Row <paramref name="i"/> of the addend, or null where there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* RowOf(float* addend, int i, nint addendStride) => addend == null ? null : addend + i * addendStride;
 
     /// <summary>a * b + c, fused where the CPU has FMA (all AVX2 CPUs in practice).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
