@@ -69,11 +69,7 @@ public sealed class GemmTests
     {
         GemmCase t = blocked.Case with { TransA = true, TransB = false };
         var data = new GemmData(t);
-        var explicitA = new float[t.M * t.K];
-        for (int p = 0; p < t.K; p++)
-        {
-            for (int i = 0; i < t.M; i++) explicitA[i * t.K + p] = data.A[p * data.Lda + i];
-        }
+        float[] explicitA = ExplicitTranspose(data);
 
         using var workspace = new GemmWorkspace();
         foreach (SimdPath path in Paths)
@@ -96,11 +92,7 @@ public sealed class GemmTests
     {
         GemmCase t = small with { TransA = true };
         var data = new GemmData(t);
-        var explicitA = new float[t.M * t.K];
-        for (int p = 0; p < t.K; p++)
-        {
-            for (int i = 0; i < t.M; i++) explicitA[i * t.K + p] = data.A[p * data.Lda + i];
-        }
+        float[] explicitA = ExplicitTranspose(data);
 
         using var workspace = new GemmWorkspace();
         foreach (SimdPath path in Paths)
@@ -331,6 +323,19 @@ public sealed class GemmTests
             int at = worstRow * data.Ldc + worstColumn;
             Assert.Fail($"{what}: largest relative difference {worst:E3} at [{worstRow}, {worstColumn}] (got {actual[at]:R}, expected {expected[at]:R}, scale {scale[at]:R})");
         }
+    }
+
+    /// <summary>op(A) [M, K] of a case whose A is stored transposed, written out row-major (leading dimension K).</summary>
+    private static float[] ExplicitTranspose(GemmData data)
+    {
+        GemmCase t = data.Case;
+        var explicitA = new float[t.M * t.K];
+        for (int p = 0; p < t.K; p++)
+        {
+            for (int i = 0; i < t.M; i++) explicitA[i * t.K + p] = data.A[p * data.Lda + i];
+        }
+
+        return explicitA;
     }
 
     private static void AssertBitIdentical(float[] expected, float[] actual, string what)
