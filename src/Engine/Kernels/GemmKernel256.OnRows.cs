@@ -6,9 +6,9 @@ namespace SimdRnn.Kernels;
 /// <summary>
 /// The AVX2 kernel's tiles on rows of an A left in place (row i at <c>a + i * lda</c>), not packed: each k step
 /// broadcasts element p of each row, as the packed kernel broadcasts it from its panel, so the FMAs and the bits
-/// are the packed kernel's. A step's recurrent product packs a fresh [n, H] A for every product (the previous
-/// output, the projections' gradient): a transpose in registers that cost about as much as a twentieth of the
-/// product's FMAs at H = 128.
+/// are the packed kernel's. A step's recurrent product has a fresh [n, H] A for every product (the previous
+/// output, the projections' gradient), and packing it (a transpose in registers, and the short tile's panel) was
+/// 4.2% of rnn-128 training under perf on Zen 3, against about 60% in the kernels themselves.
 /// </summary>
 internal readonly unsafe partial struct GemmKernel256
 {
