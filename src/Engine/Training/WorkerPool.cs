@@ -86,7 +86,16 @@ public sealed class WorkerPool : IDisposable
             Thread.SpinWait(1);
             if ((spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
             {
-                done.Wait();
+                // The last worker of the round before may set the event only after the caller saw its count reach
+                // zero and began this round (which reset the event first), so a set event alone does not end the
+                // round: each wait is followed by a reset and a look at the count, which reaches zero only before
+                // this round's own set.
+                while (Volatile.Read(ref pending) != 0)
+                {
+                    done.Wait();
+                    done.Reset();
+                }
+
                 return;
             }
         }
