@@ -14,7 +14,7 @@ public interface IWorkItems
 /// <para>
 /// A batch runs several rounds with a few microseconds of the caller's work between them, and a thread that
 /// blocks in the kernel takes a long time to wake on a virtual machine (0.4-0.8 ms measured on a 2-vCPU VM,
-/// against 7 ms for a round's chunk). So an idle worker first spins for <see cref="SpinTicks"/> watching for the
+/// against 7 ms for a round's chunk). So an idle worker first spins for <see cref="DefaultSpin"/> watching for the
 /// next round, and only then blocks; the caller waits for the workers the same way. A pool left idle costs each
 /// thread one spin and then nothing.
 /// </para>
@@ -22,7 +22,9 @@ public interface IWorkItems
 public sealed class WorkerPool : IDisposable
 {
     /// <summary>How long a waiting thread spins before it blocks: far longer than the caller's work between rounds.</summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
+    private static readonly TimeSpan DefaultSpin = TimeSpan.FromMilliseconds(1);
+
+    private readonly long spinTicks;         // DefaultSpin in Stopwatch ticks, or a test's own
 
     private readonly Thread[] threads;
     private readonly SemaphoreSlim[] wake;   // [worker] released by the caller only when that worker blocked
@@ -35,9 +37,13 @@ public sealed class WorkerPool : IDisposable
     private volatile bool stopping;
     private Exception? failure;
 
-    public WorkerPool(int workers)
+    public WorkerPool(int workers) : this(workers, DefaultSpin) { }
+
+    /// <summary>A pool whose waits spin for <paramref name="spin"/>; zero makes nearly every wait block, as tests of the blocking path need.</summary>
+    internal WorkerPool(int workers, TimeSpan spin)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        spinTicks = (long)(spin.TotalSeconds * Stopwatch.Frequency);
         Workers = workers;
         wake = new SemaphoreSlim[workers];
         blocked = new int[workers];
@@ -80,7 +86,7 @@ public sealed class WorkerPool : IDisposable
 
     private void AwaitWorkers()
     {
-        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        long deadline = Stopwatch.GetTimestamp() + spinTicks;
         for (int spins = 1; Volatile.Read(ref pending) != 0; spins++)
         {
             Thread.SpinWait(1);
@@ -116,7 +122,7 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Returns the number of the next round after <paramref name="seen"/>, spinning first and then blocking.</summary>
     private int AwaitRound(int worker, int seen)
     {
-        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        long deadline = Stopwatch.GetTimestamp() + spinTicks;
         for (int spins = 1; round == seen; spins++)
         {
             Thread.SpinWait(1);
@@ -127,7 +133,10 @@ public sealed class WorkerPool : IDisposable
             // take it back and run; if the caller took it, it has released (or will release) the semaphore: consume it.
             Interlocked.Exchange(ref blocked[worker], 1);
             if (round == seen || Interlocked.Exchange(ref blocked[worker], 0) == 0) wake[worker].Wait();
-            break;
+
+            // A wake does not prove a new round: the caller may take the flag late, after this worker has run the
+            // round the flag was taken for and blocked again (the caller preempted between starting a round and
+            // waking its workers). So the loop looks at the round again and, if it has not moved, blocks again.
         }
 
         return round;

@@ -31,18 +31,54 @@ public sealed class WorkerPoolTests
     {
         int workers = 1 + workerSeed.Get % 4;
         using var pool = new WorkerPool(workers);
-        var rounds = roundItems.Get.Take(40).Select(c => c.Get % 70).ToArray();
-        for (int r = 0; r < rounds.Length; r++)
+        AssertEveryRoundRunsEachItemOnce(pool, roundItems.Get.Take(40).Select(c => c.Get % 70).ToArray(), pauses);
+    }
+
+    /// <summary>
+    /// The same law with more workers than cores and short spins (100 µs), over many quick rounds: the spinning workers
+    /// preempt the caller, often between its starting a round and its waking the workers that had blocked, so some
+    /// are woken late, after they ran the round by themselves and blocked again.
+    /// </summary>
+    [Property(MaxTest = 40)]
+    public void EveryRound_RunsEachItemOnce_WithMoreWorkersThanCores(PositiveInt workerSeed, NonEmptyArray<NonNegativeInt> roundItems)
+    {
+        int workers = Environment.ProcessorCount + 1 + workerSeed.Get % 4;
+        using var pool = new WorkerPool(workers, TimeSpan.FromMicroseconds(100));
+        var rounds = roundItems.Get.Select(c => c.Get % 70).ToArray();
+        AssertEveryRoundRunsEachItemOnce(pool, Enumerable.Repeat(rounds, 1 + 500 / rounds.Length).SelectMany(r => r).ToArray(), pauses: 0);
+    }
+
+    /// <summary>
+    /// Runs the rounds on a thread of their own, so that a pool that never ends a round (a count run past zero by a
+    /// worker running a round twice) fails the test instead of hanging the run.
+    /// </summary>
+    private static void AssertEveryRoundRunsEachItemOnce(WorkerPool pool, int[] rounds, int pauses)
+    {
+        Exception? failure = null;
+        var caller = new Thread(() =>
         {
-            if (((pauses >> (r % 31)) & 1) == 1 && r % 5 == 0) Thread.Sleep(3);   // past the spin: the workers block
-            var recorder = new Recorder(70);
-            pool.Run(rounds[r], recorder);
-            for (int item = 0; item < 70; item++)
+            try
             {
-                Assert.Equal(item < rounds[r] ? 1 : 0, recorder.Runs[item]);
-                if (item < rounds[r]) Assert.Equal(item % workers, recorder.Worker[item]);
+                for (int r = 0; r < rounds.Length; r++)
+                {
+                    if (((pauses >> (r % 31)) & 1) == 1 && r % 5 == 0) Thread.Sleep(3);   // past the spin: the workers block
+                    var recorder = new Recorder(70);
+                    pool.Run(rounds[r], recorder);
+                    for (int item = 0; item < 70; item++)
+                    {
+                        Assert.Equal(item < rounds[r] ? 1 : 0, recorder.Runs[item]);
+                        if (item < rounds[r]) Assert.Equal(item % pool.Workers, recorder.Worker[item]);
+                    }
+                }
             }
-        }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }) { IsBackground = true };
+        caller.Start();
+        Assert.True(caller.Join(TimeSpan.FromSeconds(30)), "a round did not end within 30 s: the pool hung");
+        if (failure is not null) throw failure;
     }
 
     private sealed class Failing(int failAt) : IWorkItems
