@@ -39,7 +39,7 @@ public sealed class WorkerPool : IDisposable
 
     public WorkerPool(int workers) : this(workers, DefaultSpin) { }
 
-    /// <summary>A pool whose waits spin for <paramref name="spin"/>; zero makes nearly every wait block, as tests of the blocking path need.</summary>
+    /// <summary>A pool whose waits spin for <paramref name="spin"/> before they block: tests shorten it to make the blocking path common.</summary>
     internal WorkerPool(int workers, TimeSpan spin)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
