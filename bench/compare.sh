@@ -41,8 +41,8 @@ for config in "lstm 128 128" "gru 128 128" "rnn 128 128" "lstm 256 256"; do
     gflops+=("$(sed -E 's/.*"gflops":([0-9.eE+-]+).*/\1/' <<<"$json")")
     fraction+=("$(sed -E 's/.*"peak_fraction":([0-9.eE+-]+).*/\1/' <<<"$json")")
     best=$(env "${peer_isa[@]}" "$peer" "$data" --cell "$cell" --hidden "$hidden" --batch "$batch" --threads "$threads" --epochs 4 --limit $((batch * 100)) 2>/dev/null |
-      sed -nE '/^epoch=[2-9]/s/.*samples_per_s=([0-9.]+).*/\1/p' | sort -g | tail -1)
-    [ -n "$best" ] || { echo "compare.sh: the peer ($peer) printed no epoch after the first for $cell-$hidden, round $round" >&2; exit 1; }
+      sed -nE '/^epoch=[2-9]/s/.*samples_per_s=([0-9.]+).*/\1/p' | sort -g | tail -1) || best=
+    [ -n "$best" ] || { echo "compare.sh: the peer ($peer) failed or printed no epoch after the first for $cell-$hidden, round $round" >&2; exit 1; }
     theirs+=("$best")
   done
   o=$(printf '%s\n' "${ours[@]}" | median)
